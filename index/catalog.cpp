@@ -1,0 +1,247 @@
+#include "catalog.hpp"
+
+#include "codec.hpp"
+#include "error.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <system_error>
+
+namespace ipd {
+
+namespace {
+
+constexpr std::string_view k_magic_key = "magic";
+constexpr std::string_view k_magic = "iphone-photo-dedup catalog";
+constexpr std::string_view k_schema_key = "schema";
+
+// A function, not a global: rocksdb::kDefaultColumnFamilyName is itself a global.
+std::vector<std::string> family_names() {
+  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "dirs"};
+}
+enum Family : std::size_t { meta_cf = 0, files_cf = 1 };
+
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+[[noreturn]] void fail(const std::filesystem::path& dir, const std::string& what) {
+  throw Fatal("catalog " + dir.string() + ": " + what);
+}
+
+void check_status(const std::filesystem::path& dir, const rocksdb::Status& status) {
+  if (!status.ok()) {
+    fail(dir, status.ToString());
+  }
+}
+
+// A directory RocksDB made has a CURRENT file; anything else non-empty is not ours to touch.
+bool looks_like_database(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(dir / "CURRENT", ec);
+}
+
+rocksdb::Options make_options() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.IncreaseParallelism(2);
+  options.compression = rocksdb::kNoCompression;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.keep_log_file_num = 2;
+  return options;
+}
+
+} // namespace
+
+struct Catalog::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+
+  ~Impl() {
+    for (auto* handle : families) {
+      db->DestroyColumnFamilyHandle(handle);
+    }
+  }
+};
+
+struct Catalog::Batch::Impl {
+  // Values are put by column family index and resolved against the open catalog in write().
+  struct Op {
+    Family family;
+    bool remove;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops;
+};
+
+Catalog::Batch::Batch() : m_impl(std::make_unique<Impl>()) {}
+Catalog::Batch::~Batch() = default;
+Catalog::Batch::Batch(Batch&&) noexcept = default;
+
+void Catalog::Batch::put_file(const FileRecord& record) {
+  m_impl->ops.push_back({files_cf, false, record.path, encode(record)});
+}
+
+void Catalog::Batch::delete_file(std::string_view path) {
+  m_impl->ops.push_back({files_cf, true, std::string(path), {}});
+}
+
+void Catalog::Batch::put_meta(std::string_view key, std::string_view value) {
+  m_impl->ops.push_back({meta_cf, false, std::string(key), std::string(value)});
+}
+
+std::size_t Catalog::Batch::count() const { return m_impl->ops.size(); }
+
+Catalog::Catalog(std::filesystem::path dir, std::unique_ptr<Impl> impl)
+    : m_dir(std::move(dir)), m_impl(std::move(impl)) {}
+
+Catalog::~Catalog() = default;
+
+std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& dir, Access access) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(dir, ec);
+  if (exists && !std::filesystem::is_directory(dir, ec)) {
+    fail(dir, "exists and is not a directory");
+  }
+  if (!exists && access == Access::read_only) {
+    fail(dir, "not found (run `iphone-photo-dedup index ROOT...` first, or name it with --catalog)");
+  }
+  if (exists && !looks_like_database(dir) && !std::filesystem::is_empty(dir, ec)) {
+    fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to use or change it)");
+  }
+  const bool fresh = !exists || std::filesystem::is_empty(dir, ec);
+
+  auto options = make_options();
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : family_names()) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+  auto impl = std::make_unique<Impl>();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status;
+  if (access == Access::read_only) {
+    status = rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &impl->families, &raw);
+  } else {
+    status = rocksdb::DB::Open(options, dir.string(), descriptors, &impl->families, &raw);
+  }
+  if (!status.ok()) {
+    if (status.IsInvalidArgument() && status.ToString().find("olumn famil") != std::string::npos) {
+      fail(dir, "this directory is not an iphone-photo-dedup catalog");
+    }
+    fail(dir, status.ToString());
+  }
+  impl->db.reset(raw);
+  std::unique_ptr<Catalog> catalog(new Catalog(dir, std::move(impl)));
+
+  if (fresh) {
+    Batch batch;
+    batch.put_meta(k_magic_key, k_magic);
+    batch.put_meta(k_schema_key, std::to_string(k_catalog_schema));
+    catalog->write(batch);
+    return catalog;
+  }
+  if (catalog->meta(k_magic_key) != std::string(k_magic)) {
+    fail(dir, "this directory is not an iphone-photo-dedup catalog");
+  }
+  const auto schema = catalog->meta(k_schema_key);
+  if (schema != std::to_string(k_catalog_schema)) {
+    fail(dir, "catalog schema version " + schema.value_or("(none)") +
+                  " is not supported (this program reads version " + std::to_string(k_catalog_schema) +
+                  "); run `iphone-photo-dedup index --rebuild ROOT...`");
+  }
+  return catalog;
+}
+
+void Catalog::destroy(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec) || std::filesystem::is_empty(dir, ec)) {
+    return;
+  }
+  { // Only a directory that opens as our catalog (whatever its schema) is removed.
+    if (!looks_like_database(dir)) {
+      fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
+    }
+    auto options = make_options();
+    std::vector<std::string> names;
+    rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : names) {
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    check_status(dir, rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw));
+    std::string magic;
+    const auto status = raw->Get(rocksdb::ReadOptions(), slice(k_magic_key), &magic);
+    for (auto* handle : handles) {
+      raw->DestroyColumnFamilyHandle(handle);
+    }
+    delete raw;
+    if (!status.ok() || magic != k_magic) {
+      fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
+    }
+  }
+  check_status(dir, rocksdb::DestroyDB(dir.string(), make_options()));
+  std::filesystem::remove_all(dir, ec);
+}
+
+void Catalog::for_each_file(const std::function<void(FileRecord&&)>& fn) const {
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(read_options, m_impl->families[files_cf]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    FileRecord record;
+    record.path = it->key().ToString();
+    if (!decode({it->value().data(), it->value().size()}, record)) {
+      fail(m_dir,
+           "undecodable record for " + record.path + "; run `iphone-photo-dedup index --rebuild ROOT...`");
+    }
+    fn(std::move(record));
+  }
+  check_status(m_dir, it->status());
+}
+
+std::optional<FileRecord> Catalog::file(std::string_view path) const {
+  std::string value;
+  const auto status =
+      m_impl->db->Get(rocksdb::ReadOptions(), m_impl->families[files_cf], slice(path), &value);
+  if (status.IsNotFound()) {
+    return std::nullopt;
+  }
+  check_status(m_dir, status);
+  FileRecord record;
+  record.path = std::string(path);
+  if (!decode(value, record)) {
+    fail(m_dir, "undecodable record for " + record.path);
+  }
+  return record;
+}
+
+std::optional<std::string> Catalog::meta(std::string_view key) const {
+  std::string value;
+  const auto status = m_impl->db->Get(rocksdb::ReadOptions(), m_impl->families[meta_cf], slice(key), &value);
+  if (status.IsNotFound()) {
+    return std::nullopt;
+  }
+  check_status(m_dir, status);
+  return value;
+}
+
+void Catalog::write(Batch& batch) {
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.m_impl->ops) {
+    auto* family = m_impl->families[op.family];
+    if (op.remove) {
+      wb.Delete(family, op.key);
+    } else {
+      wb.Put(family, op.key, op.value);
+    }
+  }
+  check_status(m_dir, m_impl->db->Write(rocksdb::WriteOptions(), &wb));
+  batch.m_impl->ops.clear();
+}
+
+} // namespace ipd

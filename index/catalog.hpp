@@ -1,0 +1,73 @@
+// The catalog: a RocksDB database in one directory (DESIGN §7).
+//
+//   column family   key                      value
+//   default (meta)  "magic", "schema", ...   strings
+//   files           input path (raw bytes)   encode(FileRecord)
+//   view, dirs      (written by the plan)
+//
+// RocksDB stays behind this interface.
+#pragma once
+
+#include "record.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipd {
+
+constexpr int k_catalog_schema = 1;
+constexpr std::string_view k_default_catalog = "iphone-photo-dedup.catalog";
+
+class Catalog {
+public:
+  enum class Access { read_only, read_write };
+
+  // A set of changes applied atomically by write().
+  class Batch {
+  public:
+    Batch();
+    ~Batch();
+    Batch(Batch&&) noexcept;
+    void put_file(const FileRecord& record);
+    void delete_file(std::string_view path);
+    void put_meta(std::string_view key, std::string_view value);
+    std::size_t count() const;
+
+  private:
+    friend class Catalog;
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+  };
+
+  // Opens the catalog in `dir`; read_write creates it when `dir` does not exist. Throws Fatal
+  // with a clear message for a missing catalog (read_only), a directory that is not a catalog,
+  // or a catalog of an unknown schema version.
+  static std::unique_ptr<Catalog> open(const std::filesystem::path& dir, Access access);
+  // Removes the catalog in `dir`. A missing `dir` is fine; one that is not a catalog throws Fatal.
+  static void destroy(const std::filesystem::path& dir);
+
+  ~Catalog();
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+
+  // Calls `fn` for every file record in path order. Throws Fatal on an undecodable record.
+  void for_each_file(const std::function<void(FileRecord&&)>& fn) const;
+  std::optional<FileRecord> file(std::string_view path) const;
+  std::optional<std::string> meta(std::string_view key) const;
+  void write(Batch& batch);
+
+  const std::filesystem::path& dir() const { return m_dir; }
+
+private:
+  struct Impl;
+  Catalog(std::filesystem::path dir, std::unique_ptr<Impl> impl);
+  std::filesystem::path m_dir;
+  std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace ipd

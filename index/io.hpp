@@ -1,0 +1,51 @@
+// Reading inputs without changing them: every input is opened O_RDONLY|O_NOATIME (falling
+// back without O_NOATIME only where the kernel refuses it), never followed through a symlink.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace ipd {
+
+// Opens an input for reading. Returns the descriptor, or -1 with a clear message in `error`.
+int open_input(const char* path, std::string& error);
+
+// How many inputs open_input has opened in this process (re-index tests count on it).
+std::uint64_t inputs_opened();
+
+// "Permission denied" etc. for an errno value.
+std::string errno_text(int err);
+
+// A read-only private mapping of a whole file; empty for a zero-length file.
+class MappedFile {
+public:
+  MappedFile() = default;
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  // Maps `size` bytes of `fd`. Returns false with a message in `error` on failure.
+  bool map(int fd, std::uint64_t size, std::string& error);
+  std::span<const std::uint8_t> bytes() const { return {m_data, m_size}; }
+
+private:
+  const std::uint8_t* m_data = nullptr;
+  std::size_t m_size = 0;
+};
+
+// Closes a descriptor on scope exit.
+class FdGuard {
+public:
+  explicit FdGuard(int fd) : m_fd(fd) {}
+  ~FdGuard();
+  FdGuard(const FdGuard&) = delete;
+  FdGuard& operator=(const FdGuard&) = delete;
+  int get() const { return m_fd; }
+
+private:
+  int m_fd;
+};
+
+} // namespace ipd

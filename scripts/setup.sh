@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs the Debian packages iphone-photo-dedup needs to build, test and run.
+# A no-op when everything is present. Debian 12 gets libheif from bookworm-backports:
+# the stock 1.15 cannot open HEICs from iOS 17 on (DESIGN §10).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config ccache clang-format
+  libfuse3-dev fuse3 libexiv2-dev libheif-dev libheif-plugin-libde265 libheif-plugin-x265 libmagic-dev
+  libvips-dev librocksdb-dev libtbb-dev doctest-dev libavformat-dev
+  libimage-exiftool-perl
+)
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=(sudo)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+backports=()
+if [ "$codename" = bookworm ]; then
+  heif=$(dpkg-query -W -f='${Version}' libheif-dev 2>/dev/null || true)
+  if [ -z "$heif" ] || dpkg --compare-versions "$heif" lt 1.17; then
+    backports=(libheif-dev libheif1 libheif-plugin-libde265 libheif-plugin-x265)
+    list=/etc/apt/sources.list.d/bookworm-backports.list
+    if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      echo "setup: enabling bookworm-backports for libheif >= 1.17"
+      echo 'deb http://deb.debian.org/debian bookworm-backports main' | "${sudo[@]}" tee "$list" >/dev/null
+    fi
+  fi
+fi
+
+if [ ${#missing[@]} -eq 0 ] && [ ${#backports[@]} -eq 0 ]; then
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "setup: installing ${missing[*]} ${backports[*]}"
+"${sudo[@]}" apt-get update -qq
+if [ ${#backports[@]} -gt 0 ]; then
+  "${sudo[@]}" apt-get install -y -qq -t bookworm-backports "${backports[@]}"
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

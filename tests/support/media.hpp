@@ -1,0 +1,37 @@
+// Generated still images with chosen metadata, for tests that must run without the corpus.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ipd::test {
+
+// The metadata a generated image carries; empty strings and zero are left out of the file.
+struct ExifSpec {
+  std::string date_time_original; // "YYYY:MM:DD HH:MM:SS"
+  std::string subsec;             // SubSecTimeOriginal digits
+  std::string offset;             // OffsetTimeOriginal "+hh:mm"
+  std::string date_time_digitized;
+  std::string make;
+  std::string model;
+  std::string software;
+  int orientation = 0;          // EXIF orientation 1..8 (HEIC: also written as irot/imir)
+  std::string content_id;       // Apple MakerNote 0x0011
+  std::string burst_id;         // Apple MakerNote 0x000b
+  std::string xmp_date_created; // XMP photoshop:DateCreated
+  bool apple_makernote = false; // write an Apple MakerNote even without ids
+};
+
+// The bytes of a width×height JPEG whose pixels depend on `seed` (different seeds give clearly
+// different images), carrying `exif` (with an Apple MakerNote when it has ids).
+std::string make_jpeg(int width, int height, const ExifSpec& exif, unsigned seed = 0, int quality = 90);
+// The same as a HEIC (HEVC) whose primary image is stored width×height; orientation 5..8 make it
+// display height×width, as iPhones do.
+std::string make_heic(int width, int height, const ExifSpec& exif, unsigned seed = 0);
+// A width×height PNG with no metadata, or only an XMP photoshop:DateCreated like iOS screenshots.
+std::string make_png(int width, int height, unsigned seed = 0, std::string_view xmp_date_created = {});
+// An Apple MakerNote as iOS writes it, holding the given content identifier and BurstUUID
+// (each left out when empty).
+std::string apple_makernote_bytes(std::string_view content_id, std::string_view burst_id);
+
+} // namespace ipd::test

@@ -1,0 +1,22 @@
+// Runs the real iphone-photo-dedup binary, as a user would, and captures what it prints.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ipd::test {
+
+struct RunResult {
+  int status = -1; // exit status; 128 + signal when killed by one
+  std::string out;
+  std::string err;
+};
+
+struct RunAs {
+  unsigned uid = 0; // 0: as the current user; else drop to this uid and gid first (needs root)
+};
+
+// Runs the built binary with `args`, in `cwd` when not empty.
+RunResult run_tool(const std::vector<std::string>& args, const std::string& cwd = {}, RunAs as = {});
+
+} // namespace ipd::test

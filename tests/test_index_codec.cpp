@@ -1,0 +1,90 @@
+#include "index/codec.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace ipd;
+
+namespace {
+
+FileRecord full_record() {
+  FileRecord r;
+  r.path = "/photos/IMG_0001.HEIC";
+  r.root = 3;
+  r.dev = 0xfd01;
+  r.ino = 1234567890123ULL;
+  r.size = 3'000'000'000ULL;
+  r.mtime_ns = 1'700'000'000'123'456'789LL;
+  r.ctime_ns = -5; // before 1970
+  r.mode = 0100644;
+  r.nlink = 2;
+  r.kind = Kind::still;
+  r.format = Format::heic;
+  r.mime = "image/heic";
+  r.capture.source = TimeSource::exif_original;
+  r.capture.local = 1'620'051'721;
+  r.capture.subsec_nanos = 787'000'000;
+  r.capture.subsec_digits = 3;
+  r.capture.has_offset = true;
+  r.capture.offset_minutes = -420;
+  r.make = "Apple";
+  r.model = "iPhone 12 Pro";
+  r.software = "14.3";
+  r.width = 3024;
+  r.height = 4032;
+  r.orientation = 6;
+  r.content_id = "843DC95D-BAE8-4E44-AE45-DFD44DF6A359";
+  r.burst_id = "D4E4B3D1";
+  r.apple_makernote = true;
+  r.duration_ms = 1900;
+  r.error = "truncated: something";
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("a file record survives encode and decode, field for field") {
+  const FileRecord r = full_record();
+  FileRecord back;
+  back.path = r.path;
+  REQUIRE(decode(encode(r), back));
+  CHECK(back == r);
+
+  FileRecord empty;
+  FileRecord empty_back;
+  REQUIRE(decode(encode(empty), empty_back));
+  CHECK(empty_back == empty);
+}
+
+TEST_CASE("decode refuses an unknown version and every truncation") {
+  std::string bytes = encode(full_record());
+  FileRecord r;
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    CHECK_FALSE(decode(std::string_view(bytes).substr(0, n), r));
+  }
+  std::string future = bytes;
+  future[0] = static_cast<char>(k_file_record_version + 1);
+  CHECK_FALSE(decode(future, r));
+  CHECK_FALSE(decode(bytes + "x", r));
+}
+
+TEST_CASE("varints cover the whole range") {
+  std::string out;
+  const std::uint64_t values[] = {0, 1, 127, 128, 300, 1ULL << 35, ~0ULL};
+  for (auto v : values) {
+    put_varint(out, v);
+  }
+  put_signed(out, -1);
+  put_signed(out, INT64_MIN);
+  Reader in(out);
+  for (auto v : values) {
+    std::uint64_t got = 0;
+    REQUIRE(in.get_varint(got));
+    CHECK(got == v);
+  }
+  std::int64_t s = 0;
+  REQUIRE(in.get_signed(s));
+  CHECK(s == -1);
+  REQUIRE(in.get_signed(s));
+  CHECK(s == INT64_MIN);
+  CHECK(in.at_end());
+}

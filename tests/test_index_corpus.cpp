@@ -1,0 +1,121 @@
+// The real-device corpus (../shared/corpus/real): every MANIFEST.tsv row must come out of the
+// indexer as the manifest states it. Skipped, with a message, when the corpus is absent.
+#include "index/catalog.hpp"
+#include "index/indexer.hpp"
+#include "index/record.hpp"
+#include "tests/support/tmpdir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace ipd;
+
+namespace {
+
+std::vector<std::string> split_tabs(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream ss(line);
+  std::string cell;
+  while (std::getline(ss, cell, '\t')) {
+    out.push_back(cell);
+  }
+  return out;
+}
+
+// "2021:04:08 16:04:55.787-07:00" -> "2021-04-08T16:04:55.787-07:00"
+std::string iso(std::string text) {
+  if (text.size() >= 10) {
+    text[4] = '-';
+    text[7] = '-';
+  }
+  if (text.size() > 10 && text[10] == ' ') {
+    text[10] = 'T';
+  }
+  return text;
+}
+
+// What the manifest's capture column promises, as format_iso8601 prints it; "" for no time,
+// and nullopt where the column is not a capture time (a sidecar's own timestamp).
+std::optional<std::string> expected_capture(const std::string& kind, const std::string& column) {
+  if (kind == "aae" || kind == "xmp") {
+    return std::nullopt;
+  }
+  if (column == "-") {
+    return std::string();
+  }
+  const auto eq = column.find('=');
+  const std::string value = eq == std::string::npos ? column : column.substr(eq + 1);
+  if (column.rfind("QuickTime:CreateDate(UTC)=", 0) == 0) {
+    return iso(value) + "+00:00";
+  }
+  return iso(value);
+}
+
+std::string expected_id(const std::string& column) {
+  const auto eq = column.find('=');
+  return column == "-" || eq == std::string::npos ? std::string() : column.substr(eq + 1);
+}
+
+std::string dash_empty(const std::string& s) { return s == "-" ? std::string() : s; }
+
+} // namespace
+
+TEST_CASE("corpus: every MANIFEST row's kind, make, model, capture time and content id") {
+  const auto corpus = test::corpus_dir();
+  if (corpus.empty()) {
+    MESSAGE("corpus absent (../shared/corpus/real or $IPD_CORPUS): skipping the real-file checks");
+    return;
+  }
+  test::TmpDir tmp;
+  auto catalog = Catalog::open(tmp / "catalog", Catalog::Access::read_write);
+  IndexOptions options;
+  options.roots = {corpus};
+  const IndexReport report = run_index(*catalog, options);
+  std::map<std::string, FileRecord> records;
+  catalog->for_each_file([&](FileRecord&& r) { records[r.path] = std::move(r); });
+
+  std::ifstream manifest(corpus / "MANIFEST.tsv");
+  std::string line;
+  std::getline(manifest, line);
+  const auto header = split_tabs(line);
+  REQUIRE(header.size() >= 11);
+  REQUIRE(header[6] == "kind");
+  REQUIRE(header[9].rfind("DateTimeOriginal", 0) == 0);
+  int rows = 0;
+  while (std::getline(manifest, line)) {
+    const auto cells = split_tabs(line);
+    if (cells.size() < 11) {
+      continue;
+    }
+    ++rows;
+    const std::string& name = cells[0];
+    INFO("file: " << name);
+    const auto it = records.find((corpus / name).string());
+    REQUIRE(it != records.end());
+    const FileRecord& r = it->second;
+    CHECK(r.size == std::stoull(cells[1]));
+    CHECK(format_name(r.format) == cells[6]);
+    CHECK(r.make == dash_empty(cells[7]));
+    CHECK(r.model == dash_empty(cells[8]));
+    if (const auto capture = expected_capture(cells[6], cells[9])) {
+      const std::string got = format_iso8601(r.capture);
+      if (capture->size() == 10) { // a bare date
+        CHECK(got.substr(0, 10) == *capture);
+      } else {
+        CHECK(got == *capture);
+      }
+    }
+    CHECK(r.content_id == expected_id(cells[10]));
+    // The one file whose image data the corpus pruned is reported as such; all others read clean.
+    if (name == "exiv2_IMG_1361.dng") {
+      CHECK(r.error.find("truncated") != std::string::npos);
+    } else {
+      CHECK(r.error == "");
+    }
+  }
+  CHECK(rows >= 48);
+  MESSAGE("corpus: checked " << rows << " manifest rows; " << report.errors.size() << " file(s) with errors");
+}

@@ -1,0 +1,269 @@
+#include "index/catalog.hpp"
+#include "index/indexer.hpp"
+#include "index/record.hpp"
+#include "tests/support/inputs.hpp"
+#include "tests/support/media.hpp"
+#include "tests/support/movie.hpp"
+#include "tests/support/tmpdir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+using namespace ipd;
+using ipd::test::TmpDir;
+using ipd::test::write_file;
+
+namespace {
+
+constexpr const char* k_live_id = "1C0FFEE0-0000-4000-8000-000000000001";
+
+const char* k_aae = R"(<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0"><dict><key>adjustmentFormatVersion</key><string>1.11</string></dict></plist>
+)";
+
+test::ExifSpec iphone_exif() {
+  test::ExifSpec exif;
+  exif.date_time_original = "2021:05:03 14:22:01";
+  exif.subsec = "123";
+  exif.offset = "-07:00";
+  exif.make = "Apple";
+  exif.model = "iPhone 12 Pro";
+  exif.software = "14.5";
+  exif.content_id = k_live_id;
+  return exif;
+}
+
+// A small library as downloads leave one: a Live Photo (HEIC + MOV + AAE), the JPG iOS made
+// from the HEIC, a movie named .jpg, a screenshot, a stripped copy, junk.
+void make_library(const std::filesystem::path& root) {
+  write_file(root / "DCIM/IMG_0001.HEIC", test::make_heic(64, 48, iphone_exif(), 1));
+  write_file(root / "DCIM/IMG_0001.AAE", k_aae);
+  test::MovieSpec movie;
+  movie.creation_date = "2021-05-03T14:22:01-0700";
+  movie.make = "Apple";
+  movie.model = "iPhone 12 Pro";
+  movie.content_id = k_live_id;
+  write_file(root / "DCIM/IMG_0001.MOV", test::make_mov(movie));
+  write_file(root / "Downloads/IMG_0001.JPG", test::make_jpeg(64, 48, iphone_exif(), 1));
+  test::MovieSpec other = movie;
+  other.content_id.clear();
+  other.creation_date = "2020-01-02T03:04:05+0100";
+  write_file(root / "Downloads/video.jpg", test::make_mov(other));
+  write_file(root / "Screens/IMG_0002.PNG", test::make_png(40, 80, 2, "2015-09-27T16:29:28"));
+  write_file(root / "Takeout/IMG_0003.jpg", test::make_jpeg(64, 48, {}, 3));
+  write_file(root / "Takeout/.DS_Store", std::string("\0\0\0\1Bud1\0\0", 12));
+  write_file(root / "notes.txt", "trip to the coast\n");
+}
+
+std::map<std::string, FileRecord> load(const Catalog& catalog) {
+  std::map<std::string, FileRecord> out;
+  catalog.for_each_file([&](FileRecord&& r) { out[r.path] = std::move(r); });
+  return out;
+}
+
+struct Indexed {
+  IndexReport report;
+  std::map<std::string, FileRecord> records;
+};
+
+Indexed index(const std::filesystem::path& catalog_dir, const std::filesystem::path& root,
+              unsigned jobs = 0) {
+  auto catalog = Catalog::open(catalog_dir, Catalog::Access::read_write);
+  IndexOptions options;
+  options.roots = {root};
+  options.jobs = jobs;
+  Indexed out;
+  out.report = run_index(*catalog, options);
+  out.records = load(*catalog);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("index reads each file's true type and capture facts from its content") {
+  TmpDir tmp;
+  const auto root = std::filesystem::canonical(tmp.path()) / "in";
+  make_library(root);
+  const auto [report, records] = index(tmp / "catalog", root);
+  const auto r = [&, &records = records](const char* rel) { return records.at((root / rel).string()); };
+
+  CHECK(report.files == 9);
+  CHECK(report.errors.empty());
+  CHECK(report.same_filesystem);
+
+  const FileRecord heic = r("DCIM/IMG_0001.HEIC");
+  CHECK(heic.kind == Kind::still);
+  CHECK(heic.format == Format::heic);
+  CHECK(format_iso8601(heic.capture) == "2021-05-03T14:22:01.123-07:00");
+  CHECK(device_name(heic.make, heic.model) == "Apple iPhone 12 Pro");
+  CHECK(heic.content_id == k_live_id);
+  CHECK(heic.apple_makernote);
+  CHECK(heic.width == 64);
+  CHECK(heic.height == 48);
+
+  const FileRecord jpg = r("Downloads/IMG_0001.JPG");
+  CHECK(jpg.format == Format::jpeg);
+  CHECK(format_iso8601(jpg.capture) == "2021-05-03T14:22:01.123-07:00");
+  CHECK(jpg.content_id == k_live_id);
+
+  const FileRecord mov = r("DCIM/IMG_0001.MOV");
+  CHECK(mov.kind == Kind::movie);
+  CHECK(mov.format == Format::mov);
+  CHECK(format_iso8601(mov.capture) == "2021-05-03T14:22:01-07:00");
+  CHECK(mov.content_id == k_live_id);
+  CHECK(mov.model == "iPhone 12 Pro");
+
+  const FileRecord disguised = r("Downloads/video.jpg");
+  CHECK(disguised.kind == Kind::movie);
+  CHECK(true_extension(disguised.format) == "MOV");
+  CHECK(format_iso8601(disguised.capture) == "2020-01-02T03:04:05+01:00");
+
+  CHECK(r("DCIM/IMG_0001.AAE").kind == Kind::sidecar);
+  CHECK(r("DCIM/IMG_0001.AAE").format == Format::aae);
+  const FileRecord png = r("Screens/IMG_0002.PNG");
+  CHECK(png.format == Format::png);
+  CHECK(format_iso8601(png.capture) == "2015-09-27T16:29:28");
+  CHECK_FALSE(r("Takeout/IMG_0003.jpg").capture.known());
+  CHECK(r("Takeout/IMG_0003.jpg").error.empty());
+  CHECK(r("Takeout/.DS_Store").kind == Kind::other);
+  CHECK(r("notes.txt").kind == Kind::other);
+}
+
+TEST_CASE("re-indexing an unchanged tree opens no input; changes are picked up exactly") {
+  TmpDir tmp;
+  const auto root = std::filesystem::canonical(tmp.path()) / "in";
+  make_library(root);
+  const auto first = index(tmp / "catalog", root);
+  CHECK(first.report.opened == 9);
+  CHECK(first.report.added == 9);
+
+  const auto second = index(tmp / "catalog", root);
+  CHECK(second.report.opened == 0);
+  CHECK(second.report.unchanged == 9);
+  CHECK(second.report.added + second.report.changed + second.report.removed == 0);
+  CHECK(second.records == first.records);
+
+  // One modified (a different capture written over it), one added, one deleted.
+  auto exif = iphone_exif();
+  exif.date_time_original = "2022:01:01 10:00:00";
+  exif.content_id.clear();
+  write_file(root / "Takeout/IMG_0003.jpg", test::make_jpeg(80, 60, exif, 7));
+  write_file(root / "new/IMG_0100.HEIC", test::make_heic(64, 48, exif, 8));
+  std::filesystem::remove(root / "notes.txt");
+
+  const auto third = index(tmp / "catalog", root);
+  CHECK(third.report.opened == 2);
+  CHECK(third.report.changed == 1);
+  CHECK(third.report.added == 1);
+  CHECK(third.report.removed == 1);
+  CHECK(third.report.unchanged == 7);
+  CHECK(third.records.size() == 9);
+  CHECK_FALSE(third.records.count((root / "notes.txt").string()));
+  const FileRecord modified = third.records.at((root / "Takeout/IMG_0003.jpg").string());
+  CHECK(format_iso8601(modified.capture) == "2022-01-01T10:00:00.123-07:00");
+  CHECK(modified.width == 80);
+  CHECK(third.records.at((root / "new/IMG_0100.HEIC").string()).format == Format::heic);
+}
+
+TEST_CASE("the catalog is the same whatever the number of threads") {
+  TmpDir tmp;
+  const auto root = std::filesystem::canonical(tmp.path()) / "in";
+  make_library(root);
+  const auto one = index(tmp / "c1", root, 1);
+  const auto many = index(tmp / "c2", root, 4);
+  CHECK(one.records == many.records);
+}
+
+TEST_CASE("bad input: each bad file gets a clear error and every other file is indexed") {
+  TmpDir tmp;
+  const auto root = std::filesystem::canonical(tmp.path()) / "in";
+  const std::string heic = test::make_heic(64, 48, iphone_exif(), 1);
+  const std::string jpeg = test::make_jpeg(64, 48, iphone_exif(), 1);
+  test::MovieSpec spec;
+  spec.creation_date = "2021-05-03T14:22:01-0700";
+  const std::string mov = test::make_mov(spec);
+  write_file(root / "good.HEIC", heic);
+  write_file(root / "empty.JPG", "");
+  for (double cut : {0.1, 0.5, 0.9}) {
+    const auto n = [&](const std::string& s) {
+      return static_cast<std::size_t>(static_cast<double>(s.size()) * cut);
+    };
+    const std::string tag = std::to_string(static_cast<int>(cut * 100));
+    write_file(root / ("cut" + tag + ".HEIC"), heic.substr(0, n(heic)));
+    write_file(root / ("cut" + tag + ".JPG"), jpeg.substr(0, n(jpeg)));
+    write_file(root / ("cut" + tag + ".MOV"), mov.substr(0, n(mov)));
+  }
+  std::filesystem::create_directories(root / "loop");
+  std::filesystem::create_directory_symlink("..", root / "loop" / "up");
+  std::filesystem::create_directory_symlink(root / "loop", root / "loop" / "self");
+  write_file(root / std::string("odd\nname\xff.JPG"), jpeg);
+
+  const auto [report, records] = index(tmp / "catalog", root);
+  CHECK(records.size() == 14);
+  CHECK(records.at((root / "good.HEIC").string()).error.empty());
+  CHECK(records.at((root / "empty.JPG").string()).error == "empty file (0 bytes)");
+  for (const char* name : {"cut10.HEIC", "cut50.HEIC", "cut90.HEIC", "cut10.JPG", "cut50.JPG", "cut90.JPG",
+                           "cut10.MOV", "cut50.MOV", "cut90.MOV"}) {
+    INFO(name);
+    const std::string& error = records.at((root / name).string()).error;
+    CHECK(error.find("truncated") != std::string::npos);
+  }
+  CHECK(records.at((root / "loop/up").string()).kind == Kind::symlink);
+  CHECK(records.at((root / "loop/self").string()).link_target == (root / "loop").string());
+  const FileRecord odd = records.at((root / std::string("odd\nname\xff.JPG")).string());
+  CHECK(odd.error.empty());
+  CHECK(odd.content_id == k_live_id);
+  CHECK(report.errors.size() == 10);
+}
+
+TEST_CASE("indexing never writes to an input nor changes its times") {
+  TmpDir tmp;
+  const auto root = std::filesystem::canonical(tmp.path()) / "in";
+  make_library(root);
+  test::age_atimes(root);
+  const auto before = test::snapshot_inputs(root);
+
+  // Watch every input directory for anything but reads.
+  const int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  REQUIRE(watch >= 0);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.is_directory()) {
+      ::inotify_add_watch(watch, entry.path().c_str(),
+                          IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_CREATE | IN_DELETE |
+                              IN_MOVE);
+    }
+  }
+  ::inotify_add_watch(watch, root.c_str(),
+                      IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_CREATE | IN_DELETE |
+                          IN_MOVE);
+
+  index(tmp / "catalog", root);
+
+  int reads = 0;
+  int writes = 0;
+  alignas(inotify_event) char buf[65536];
+  ssize_t n = 0;
+  while ((n = ::read(watch, buf, sizeof buf)) > 0) {
+    for (char* p = buf; p < buf + n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(p);
+      if (event->mask & IN_CLOSE_NOWRITE) {
+        ++reads;
+      } else {
+        ++writes;
+        MESSAGE("unexpected change to an input: mask " << event->mask << " "
+                                                       << (event->len ? event->name : ""));
+      }
+      p += sizeof(inotify_event) + event->len;
+    }
+  }
+  ::close(watch);
+  CHECK(reads >= 9);  // the watch saw the files being read ...
+  CHECK(writes == 0); // ... and nothing else
+
+  const auto after = test::snapshot_inputs(root);
+  CHECK(after == before);
+}

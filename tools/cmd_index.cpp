@@ -1,0 +1,71 @@
+// iphone-photo-dedup index ROOT... [--catalog DIR] [--jobs N] [--rebuild]
+#include "command.hpp"
+
+#include "index/indexer.hpp"
+#include "index/json.hpp"
+
+#include <cstdio>
+
+namespace ipd::tools {
+
+int cmd_index(Args args) {
+  const auto dir = catalog_dir(args);
+  const bool rebuild = args.flag("--rebuild");
+  IndexOptions options;
+  if (auto jobs = args.value("--jobs")) {
+    options.jobs = parse_unsigned("--jobs", *jobs);
+  }
+  for (const auto& root : args.finish()) {
+    options.roots.emplace_back(root);
+  }
+  if (options.roots.empty()) {
+    throw UsageError("name at least one folder to index");
+  }
+  if (rebuild) {
+    Catalog::destroy(dir);
+  }
+  auto catalog = Catalog::open(dir, Catalog::Access::read_write);
+
+  const bool terminal = stderr_is_terminal();
+  if (terminal) {
+    options.progress = [](std::uint64_t done, std::uint64_t total) {
+      const int width = 30;
+      const int filled = total ? static_cast<int>(width * done / total) : width;
+      std::fprintf(stderr, "\rreading [%.*s%*s] %llu/%llu files", filled, "##############################",
+                   width - filled, "", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total));
+      std::fflush(stderr);
+    };
+  }
+  const IndexReport report = run_index(*catalog, options);
+  if (terminal) {
+    std::fprintf(stderr, "\r\033[K");
+  }
+
+  for (const auto& note : report.notes) {
+    std::fprintf(stderr, "note: %s\n", display_path(note).c_str());
+  }
+  for (const auto& record : report.errors) {
+    std::fprintf(stderr, "error: %s: %s\n", display_path(record.path).c_str(), record.error.c_str());
+  }
+  std::printf("indexed %llu files under %zu root%s in %.2f s (walk %.2f s, read %.2f s)\n",
+              static_cast<unsigned long long>(report.files), report.roots.size(),
+              report.roots.size() == 1 ? "" : "s", report.scan_seconds + report.read_seconds,
+              report.scan_seconds, report.read_seconds);
+  std::printf("  %llu unchanged (not opened), %llu added, %llu changed, %llu removed; %llu files opened\n",
+              static_cast<unsigned long long>(report.unchanged),
+              static_cast<unsigned long long>(report.added), static_cast<unsigned long long>(report.changed),
+              static_cast<unsigned long long>(report.removed),
+              static_cast<unsigned long long>(report.opened));
+  std::printf("  %s\n", report.same_filesystem
+                            ? "all inputs are on one filesystem"
+                            : "inputs span several filesystems: hard links cannot cover them all");
+  if (!report.errors.empty()) {
+    std::printf("  %zu file%s had errors (listed above)\n", report.errors.size(),
+                report.errors.size() == 1 ? "" : "s");
+    return k_exit_file_errors;
+  }
+  return k_exit_ok;
+}
+
+} // namespace ipd::tools

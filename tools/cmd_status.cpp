@@ -1,0 +1,89 @@
+// iphone-photo-dedup status [--catalog DIR] [--json]
+#include "command.hpp"
+
+#include "index/catalog.hpp"
+#include "index/json.hpp"
+
+#include <cstdio>
+#include <map>
+
+namespace ipd::tools {
+
+namespace {
+
+void print_counts(const char* title, const std::map<std::string, std::uint64_t>& counts) {
+  std::printf("%s:\n", title);
+  for (const auto& [name, count] : counts) {
+    std::printf("  %8llu  %s\n", static_cast<unsigned long long>(count), name.c_str());
+  }
+}
+
+std::string json_counts(const std::map<std::string, std::uint64_t>& counts) {
+  std::string out = "{";
+  for (const auto& [name, count] : counts) {
+    out += out.size() > 1 ? ", " : "";
+    out += json_string(name) + ": " + std::to_string(count);
+  }
+  return out + "}";
+}
+
+} // namespace
+
+int cmd_status(Args args) {
+  const auto dir = catalog_dir(args);
+  const bool json = args.flag("--json");
+  if (!args.finish().empty()) {
+    throw UsageError("status takes no folders");
+  }
+  auto catalog = Catalog::open(dir, Catalog::Access::read_only);
+  std::map<std::string, std::uint64_t> kinds, formats, devices;
+  std::vector<FileRecord> errors;
+  std::uint64_t files = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t no_time = 0;
+  catalog->for_each_file([&](FileRecord&& record) {
+    ++files;
+    bytes += record.size;
+    ++kinds[std::string(kind_name(record.kind))];
+    if (record.kind == Kind::still || record.kind == Kind::movie || record.kind == Kind::sidecar) {
+      ++formats[std::string(format_name(record.format))];
+    }
+    if (record.kind == Kind::still || record.kind == Kind::movie) {
+      const std::string device = device_name(record.make, record.model);
+      ++devices[device.empty() ? "Unknown device" : device];
+      no_time += record.capture.known() ? 0 : 1;
+    }
+    if (!record.error.empty()) {
+      errors.push_back(std::move(record));
+    }
+  });
+  const std::string same_fs = catalog->meta("same_filesystem").value_or("1");
+
+  if (json) {
+    std::string out = "{\"files\": " + std::to_string(files) + ", \"bytes\": " + std::to_string(bytes) +
+                      ", \"kinds\": " + json_counts(kinds) + ", \"formats\": " + json_counts(formats) +
+                      ", \"devices\": " + json_counts(devices) +
+                      ", \"media_without_time\": " + std::to_string(no_time) +
+                      ", \"same_filesystem\": " + (same_fs == "1" ? "true" : "false") + ", \"errors\": [";
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      out += (i ? ", " : "") + std::string("{\"source\": ") + json_string(errors[i].path) +
+             ", \"error\": " + json_string(errors[i].error) + "}";
+    }
+    std::printf("%s]}\n", out.c_str());
+    return k_exit_ok;
+  }
+  std::printf("catalog %s: %llu files, %.1f MB\n", dir.c_str(), static_cast<unsigned long long>(files),
+              static_cast<double>(bytes) / 1e6);
+  print_counts("by kind", kinds);
+  print_counts("by format", formats);
+  print_counts("by device", devices);
+  std::printf("media without a capture time: %llu\n", static_cast<unsigned long long>(no_time));
+  std::printf("%s\n", same_fs == "1" ? "all inputs on one filesystem" : "inputs span several filesystems");
+  std::printf("files with errors: %zu\n", errors.size());
+  for (const auto& record : errors) {
+    std::printf("  %s: %s\n", display_path(record.path).c_str(), record.error.c_str());
+  }
+  return k_exit_ok;
+}
+
+} // namespace ipd::tools
