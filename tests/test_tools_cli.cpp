@@ -1,1 +1,159 @@
+// The real binary, as a user runs it: exit statuses, messages, and what list and status print.
+#include "tests/support/media.hpp"
+#include "tests/support/run.hpp"
+#include "tests/support/tmpdir.hpp"
+
 #include <doctest/doctest.h>
+
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace ipd;
+using test::run_tool;
+using test::TmpDir;
+using test::write_file;
+
+namespace {
+
+test::ExifSpec exif(const char* when) {
+  test::ExifSpec e;
+  e.date_time_original = when;
+  e.make = "Apple";
+  e.model = "iPhone 8";
+  return e;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    out.push_back(line);
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("cli: index, then list --json and status describe every file") {
+  TmpDir tmp;
+  write_file(tmp / "in/a/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
+  write_file(tmp / "in/b/IMG_0002.HEIC", test::make_heic(32, 24, exif("2019:07:02 11:00:00"), 2));
+  write_file(tmp / "in/readme.txt", "hello");
+
+  auto r = run_tool({"index", "in"}, tmp.path());
+  CHECK(r.status == 0);
+  CHECK(r.out.find("indexed 3 files under 1 root") != std::string::npos);
+  CHECK(std::filesystem::is_directory(tmp / "iphone-photo-dedup.catalog"));
+
+  r = run_tool({"list", "--json"}, tmp.path());
+  CHECK(r.status == 0);
+  const auto rows = lines(r.out);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].find("\"kind\": \"still\"") != std::string::npos);
+  CHECK(rows[0].find("\"capture\": \"2019-07-01T10:00:00\"") != std::string::npos);
+  CHECK(rows[0].find("\"device\": \"Apple iPhone 8\"") != std::string::npos);
+  CHECK(rows[1].find("\"format\": \"heic\"") != std::string::npos);
+  CHECK(rows[2].find("\"kind\": \"other\"") != std::string::npos);
+
+  r = run_tool({"status"}, tmp.path());
+  CHECK(r.status == 0);
+  CHECK(r.out.find("3 files") != std::string::npos);
+  CHECK(r.out.find("Apple iPhone 8") != std::string::npos);
+  r = run_tool({"status", "--json"}, tmp.path());
+  CHECK(r.out.find("\"devices\": {\"Apple iPhone 8\": 2}") != std::string::npos);
+
+  // The second run reads nothing.
+  r = run_tool({"index", "in"}, tmp.path());
+  CHECK(r.status == 0);
+  CHECK(r.out.find("3 unchanged (not opened), 0 added, 0 changed, 0 removed; 0 files opened") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli: bad files are listed with their error, the rest indexed, exit status 1") {
+  TmpDir tmp;
+  const std::string jpeg = test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1);
+  write_file(tmp / "in/good.JPG", jpeg);
+  write_file(tmp / "in/cut.JPG", jpeg.substr(0, jpeg.size() / 2));
+  write_file(tmp / "in/zero.HEIC", "");
+  write_file(tmp / std::string("in/new\nline\xfe.JPG"), jpeg);
+  auto r = run_tool({"index", "in", "--catalog", "cat"}, tmp.path());
+  CHECK(r.status == 1);
+  CHECK(r.err.find("/in/cut.JPG: truncated") != std::string::npos);
+  CHECK(r.err.find("/in/zero.HEIC: empty file (0 bytes)") != std::string::npos);
+  CHECK(r.err.find("new") == std::string::npos); // the odd name had no error ...
+  CHECK(r.out.find("indexed 4 files") != std::string::npos);
+  CHECK(r.out.find("2 files had errors") != std::string::npos);
+  r = run_tool({"list", "--catalog", "cat", "--json"}, tmp.path());
+  CHECK(lines(r.out).size() == 4); // ... and its newline does not split a JSON line
+  CHECK(r.out.find("new\\nline\\ufffd.JPG") != std::string::npos);
+  CHECK(r.out.find("\"source_escaped\": ") != std::string::npos);
+}
+
+TEST_CASE("cli: a file the user cannot read is an error for that file only") {
+  TmpDir tmp;
+  const std::string jpeg = test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1);
+  write_file(tmp / "in/ok.JPG", jpeg);
+  write_file(tmp / "in/secret.JPG", jpeg);
+  write_file(tmp / "in/locked/inside.JPG", jpeg);
+  ::chmod((tmp / "in/secret.JPG").c_str(), 0);
+  ::chmod((tmp / "in/locked").c_str(), 0);
+  test::RunAs as;
+  if (::geteuid() == 0) {
+    // root reads everything: run as nobody, who may read the tree and write the catalog.
+    as.uid = 65534;
+    ::chmod(tmp.path().c_str(), 0777);
+    for (const char* p : {"in", "in/ok.JPG"}) {
+      ::chmod((tmp / p).c_str(), 0755);
+    }
+  }
+  auto r = run_tool({"index", "in", "--catalog", "cat"}, tmp.path(), as);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("secret.JPG: cannot open: Permission denied") != std::string::npos);
+  CHECK(r.err.find("in/locked: cannot read directory: Permission denied") != std::string::npos);
+  r = run_tool({"list", "--catalog", "cat"}, tmp.path(), as);
+  CHECK(r.out.find("ok.JPG") != std::string::npos);
+  CHECK(r.out.find("2019-07-01T10:00:00") != std::string::npos);
+}
+
+TEST_CASE("cli: usage and fatal errors exit 2 with a clear message") {
+  TmpDir tmp;
+  auto r = run_tool({"indx", "x"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("did you mean 'index'?") != std::string::npos);
+  r = run_tool({"index"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("name at least one folder") != std::string::npos);
+  r = run_tool({"index", "missing"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("missing: No such file or directory") != std::string::npos);
+  r = run_tool({"index", ".", "--jobs", "many"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--jobs takes a whole number") != std::string::npos);
+  r = run_tool({"index", ".", "--frobnicate"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown option --frobnicate") != std::string::npos);
+  r = run_tool({"status"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("not found") != std::string::npos);
+
+  write_file(tmp / "photos/IMG_1.JPG", "x");
+  r = run_tool({"index", "photos", "--catalog", "photos"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("not an iphone-photo-dedup catalog") != std::string::npos);
+  r = run_tool({"index", "photos", "--catalog", "photos", "--rebuild"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(test::read_file(tmp / "photos/IMG_1.JPG") == "x");
+}
+
+TEST_CASE("cli: --rebuild starts afresh; a catalog inside a root is not indexed") {
+  TmpDir tmp;
+  write_file(tmp / "in/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
+  auto r = run_tool({"index", "."}, (tmp / "in").string());
+  CHECK(r.status == 0);
+  CHECK(r.out.find("indexed 1 files") != std::string::npos);
+  r = run_tool({"index", ".", "--rebuild"}, (tmp / "in").string());
+  CHECK(r.status == 0);
+  CHECK(r.out.find("0 unchanged (not opened), 1 added") != std::string::npos);
+}

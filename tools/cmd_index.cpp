@@ -3,6 +3,7 @@
 
 #include "index/indexer.hpp"
 #include "index/json.hpp"
+#include "index/scan.hpp"
 
 #include <cstdio>
 
@@ -21,6 +22,8 @@ int cmd_index(Args args) {
   if (options.roots.empty()) {
     throw UsageError("name at least one folder to index");
   }
+  std::vector<std::string> notes;
+  resolve_roots(options.roots, notes); // a missing root stops us before the catalog is made
   if (rebuild) {
     Catalog::destroy(dir);
   }
