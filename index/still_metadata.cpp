@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ipd {
@@ -19,13 +20,16 @@ constexpr const char* k_xmp_date_keys[] = {"Xmp.photoshop.DateCreated", "Xmp.xmp
                                            "Xmp.exif.DateTimeOriginal"};
 constexpr const char* k_exif_digitized_keys[] = {"Exif.Photo.DateTimeDigitized", "Exif.Image.DateTime"};
 
-std::mutex g_xmp_mutex;
+std::mutex& xmp_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
 
 void lock_xmp(void*, bool lock) {
   if (lock) {
-    g_xmp_mutex.lock();
+    xmp_mutex().lock();
   } else {
-    g_xmp_mutex.unlock();
+    xmp_mutex().unlock();
   }
 }
 
@@ -272,6 +276,18 @@ void read_exiv2(std::span<const std::uint8_t> data, RawMetadata& raw) {
   raw.height = static_cast<std::uint32_t>(image->pixelHeight() > 0 ? image->pixelHeight() : 0);
 }
 
+// EXIF/XMP that exiv2 finds anywhere in a HEIF whose primary image carries none (kept only
+// when found; the size stays libheif's).
+void read_unattached_metadata(std::span<const std::uint8_t> data, RawMetadata& raw) {
+  try {
+    RawMetadata found;
+    read_exiv2(data, found);
+    raw.exif = std::move(found.exif);
+    raw.xmp = std::move(found.xmp);
+  } catch (...) {
+  }
+}
+
 } // namespace
 
 void init_still_metadata() {
@@ -292,6 +308,9 @@ MediaInfo read_still_metadata(std::span<const std::uint8_t> data, Format format)
     if (format == Format::heic || format == Format::avif) {
       const std::string heif_failure = read_heif(data, raw);
       if (heif_failure.empty()) {
+        if (raw.exif.empty() && raw.xmp.empty()) {
+          read_unattached_metadata(data, raw);
+        }
         return interpret(raw);
       }
       try {

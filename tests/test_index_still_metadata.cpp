@@ -87,6 +87,14 @@ TEST_CASE("a JPEG without EXIF has an unknown time and no error") {
   CHECK(info.height == 48);
 }
 
+TEST_CASE("a HEIC without EXIF has an unknown time and no error") {
+  const ipd::MediaInfo info = read(ipd::test::make_heic(64, 48, {}, 4), ipd::Format::heic);
+  CHECK(info.error == "");
+  CHECK_FALSE(info.capture.known());
+  CHECK(info.width == 64);
+  CHECK(info.height == 48);
+}
+
 TEST_CASE("an XMP DateCreated dates a screenshot PNG") {
   const ipd::MediaInfo info = read(ipd::test::make_png(96, 64, 5, "2015-09-27T16:29:28"), ipd::Format::png);
   CHECK(info.error == "");
