@@ -1,5 +1,6 @@
 // The movie reader: libavformat over the caller's descriptor, header only (no frame decoding).
 #include "metadata.hpp"
+#include "movie_module.hpp"
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -311,9 +312,9 @@ std::string open_failure(const FdSource& source, const AVInputFormat* format, in
 
 } // namespace
 
-void init_movie_metadata() { av_log_set_level(AV_LOG_QUIET); }
+void init_movie_reader() { av_log_set_level(AV_LOG_QUIET); }
 
-MediaInfo read_movie_metadata(int fd, std::uint64_t size) {
+MediaInfo read_movie(int fd, std::uint64_t size) {
   MediaInfo info;
   if (size == 0) {
     info.error = "empty file";
@@ -385,3 +386,8 @@ MediaInfo read_movie_metadata(int fd, std::uint64_t size) {
 }
 
 } // namespace ipd
+
+extern "C" __attribute__((visibility("default"))) void ipd_movie_module(ipd::MovieModule* out) {
+  out->init = ipd::init_movie_reader;
+  out->read = ipd::read_movie;
+}
