@@ -46,7 +46,11 @@ rocksdb::Options make_options() {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
-  options.IncreaseParallelism(2);
+  options.max_background_jobs = 2;
+  options.stats_dump_period_sec = 0;
+  options.max_file_opening_threads = 1; // its default starts 16 threads per column family at open
+  options.skip_stats_update_on_db_open = true;
+  options.stats_persist_period_sec = 0;
   options.compression = rocksdb::kNoCompression;
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   options.keep_log_file_num = 2;
@@ -192,9 +196,9 @@ void Catalog::for_each_file(const std::function<void(FileRecord&&)>& fn) const {
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(read_options, m_impl->families[files_cf]));
+  FileRecord record; // reused: its strings keep their capacity from one record to the next
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    FileRecord record;
-    record.path = it->key().ToString();
+    record.path.assign(it->key().data(), it->key().size());
     if (!decode({it->value().data(), it->value().size()}, record)) {
       fail(m_dir,
            "undecodable record for " + record.path + "; run `iphone-photo-dedup index --rebuild ROOT...`");

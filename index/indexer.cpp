@@ -11,6 +11,7 @@
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <sys/stat.h>
@@ -30,7 +31,7 @@ double seconds_since(Clock::time_point start) {
 
 std::int64_t to_ns(const timespec& ts) { return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec; }
 
-bool same_stat(const FileRecord& a, const FileRecord& b) {
+bool same_stat(const ScanEntry& a, const FileRecord& b) {
   return a.dev == b.dev && a.ino == b.ino && a.size == b.size && a.mtime_ns == b.mtime_ns &&
          a.ctime_ns == b.ctime_ns && a.mode == b.mode && a.link_target == b.link_target;
 }
@@ -118,6 +119,60 @@ void read_file(FileRecord& record, Sniffer& sniffer) {
   record.error = std::move(problems);
 }
 
+// Reads every record of `files` with `options.jobs` threads; a serial stage writes them to
+// the catalog in batches of k_chunk, with whatever `batch` already holds.
+void read_in_parallel(Catalog& catalog, Catalog::Batch& batch, std::vector<FileRecord>& files,
+                      const IndexOptions& options) {
+  const unsigned jobs = options.jobs ? options.jobs : static_cast<unsigned>(tbb::info::default_concurrency());
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, jobs);
+  tbb::enumerable_thread_specific<std::unique_ptr<Sniffer>> sniffers;
+  std::size_t issued = 0;
+  std::uint64_t done = 0;
+  const std::uint64_t total = files.size();
+  if (options.progress) {
+    options.progress(0, total);
+  }
+  tbb::parallel_pipeline(
+      jobs * 4,
+      tbb::make_filter<void, std::pair<std::size_t, std::size_t>>(
+          tbb::filter_mode::serial_in_order,
+          [&](tbb::flow_control& fc) -> std::pair<std::size_t, std::size_t> {
+            if (issued >= files.size()) {
+              fc.stop();
+              return {0, 0};
+            }
+            const std::size_t begin = issued;
+            issued = std::min(files.size(), issued + k_chunk);
+            return {begin, issued};
+          }) &
+          tbb::make_filter<std::pair<std::size_t, std::size_t>, std::pair<std::size_t, std::size_t>>(
+              tbb::filter_mode::parallel,
+              [&](std::pair<std::size_t, std::size_t> range) {
+                auto& sniffer = sniffers.local();
+                if (!sniffer) {
+                  sniffer = std::make_unique<Sniffer>();
+                }
+                for (std::size_t i = range.first; i < range.second; ++i) {
+                  FileRecord& record = files[i];
+                  if (record.kind != Kind::symlink && record.kind != Kind::dir && record.error.empty()) {
+                    read_file(record, *sniffer);
+                  }
+                }
+                return range;
+              }) &
+          tbb::make_filter<std::pair<std::size_t, std::size_t>, void>(
+              tbb::filter_mode::serial_in_order, [&](std::pair<std::size_t, std::size_t> range) {
+                for (std::size_t i = range.first; i < range.second; ++i) {
+                  batch.put_file(files[i]);
+                }
+                catalog.write(batch);
+                done += range.second - range.first;
+                if (options.progress) {
+                  options.progress(done, total);
+                }
+              }));
+}
+
 IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
   IndexReport report;
   const std::uint64_t opened_before = inputs_opened();
@@ -132,32 +187,33 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
   }
   ScanResult scan = scan_roots(report.roots, exclude);
   report.same_filesystem = scan.same_filesystem;
-  std::vector<FileRecord>& files = scan.files;
 
   // 2. Merge with the catalog: both are in path (byte) order.
   Catalog::Batch batch;
-  std::vector<std::size_t> to_read;
+  std::vector<FileRecord> to_read;
+  const std::vector<ScanEntry>& found = scan.files;
   std::size_t next = 0;
   auto take_unmatched_up_to = [&](const std::string* path) {
-    while (next < files.size() && (!path || files[next].path < *path)) {
-      to_read.push_back(next++);
+    while (next < found.size() && (!path || found[next].path < *path)) {
+      to_read.push_back(to_record(found[next++]));
       ++report.added;
     }
   };
   catalog.for_each_file([&](FileRecord&& old) {
     take_unmatched_up_to(&old.path);
-    if (next < files.size() && files[next].path == old.path) {
-      FileRecord& now = files[next];
+    if (next < found.size() && found[next].path == old.path) {
+      const ScanEntry& now = found[next];
       if (same_stat(now, old) && now.kind != Kind::dir && now.error.empty()) {
-        const std::uint32_t root = now.root;
-        now = std::move(old);
         ++report.unchanged;
-        if (now.root != root) {
-          now.root = root;
-          batch.put_file(now);
+        if (old.root != now.root) {
+          old.root = now.root;
+          batch.put_file(old);
+        }
+        if (!old.error.empty()) {
+          report.errors.push_back(std::move(old));
         }
       } else {
-        to_read.push_back(next);
+        to_read.push_back(to_record(now));
         ++report.changed;
       }
       ++next;
@@ -171,68 +227,31 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
 
   // 3. Read new and changed files in parallel; write them in batches from one serial stage.
   start = Clock::now();
-  init_readers();
-  const unsigned jobs = options.jobs ? options.jobs : static_cast<unsigned>(tbb::info::default_concurrency());
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, jobs);
-  tbb::enumerable_thread_specific<std::unique_ptr<Sniffer>> sniffers;
-  std::size_t issued = 0;
-  std::uint64_t done = 0;
-  const std::uint64_t total = to_read.size();
-  if (options.progress) {
-    options.progress(0, total);
+  if (!to_read.empty()) {
+    init_readers();
+    read_in_parallel(catalog, batch, to_read, options);
   }
-  tbb::parallel_pipeline(
-      jobs * 4,
-      tbb::make_filter<void, std::pair<std::size_t, std::size_t>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::pair<std::size_t, std::size_t> {
-            if (issued >= to_read.size()) {
-              fc.stop();
-              return {0, 0};
-            }
-            const std::size_t begin = issued;
-            issued = std::min(to_read.size(), issued + k_chunk);
-            return {begin, issued};
-          }) &
-          tbb::make_filter<std::pair<std::size_t, std::size_t>, std::pair<std::size_t, std::size_t>>(
-              tbb::filter_mode::parallel,
-              [&](std::pair<std::size_t, std::size_t> range) {
-                auto& sniffer = sniffers.local();
-                if (!sniffer) {
-                  sniffer = std::make_unique<Sniffer>();
-                }
-                for (std::size_t i = range.first; i < range.second; ++i) {
-                  FileRecord& record = files[to_read[i]];
-                  if (record.kind != Kind::symlink && record.kind != Kind::dir && record.error.empty()) {
-                    read_file(record, *sniffer);
-                  }
-                }
-                return range;
-              }) &
-          tbb::make_filter<std::pair<std::size_t, std::size_t>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::pair<std::size_t, std::size_t> range) {
-                for (std::size_t i = range.first; i < range.second; ++i) {
-                  batch.put_file(files[to_read[i]]);
-                }
-                catalog.write(batch);
-                done += range.second - range.first;
-                if (options.progress) {
-                  options.progress(done, total);
-                }
-              }));
   report.read_seconds = seconds_since(start);
 
   // 4. Meta.
-  report.files = files.size();
+  report.files = found.size();
   report.opened = inputs_opened() - opened_before;
-  for (const auto& record : files) {
+  for (auto& record : to_read) {
     if (!record.error.empty()) {
-      report.errors.push_back(record);
+      report.errors.push_back(std::move(record));
     }
   }
-  batch.put_meta("roots", encode_roots(report.roots));
-  batch.put_meta("same_filesystem", report.same_filesystem ? "1" : "0");
-  catalog.write(batch);
+  std::sort(report.errors.begin(), report.errors.end(),
+            [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
+  const std::string roots = encode_roots(report.roots);
+  const std::string same_fs = report.same_filesystem ? "1" : "0";
+  if (catalog.meta("roots") != roots || catalog.meta("same_filesystem") != same_fs) {
+    batch.put_meta("roots", roots);
+    batch.put_meta("same_filesystem", same_fs);
+  }
+  if (batch.count() > 0) {
+    catalog.write(batch);
+  }
   return report;
 }
 

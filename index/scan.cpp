@@ -16,7 +16,7 @@ namespace {
 
 std::int64_t to_ns(const timespec& ts) { return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec; }
 
-void fill_stat(FileRecord& record, const struct stat& st) {
+void fill_stat(ScanEntry& record, const struct stat& st) {
   record.dev = st.st_dev;
   record.ino = st.st_ino;
   record.size = static_cast<std::uint64_t>(st.st_size);
@@ -54,7 +54,7 @@ private:
   std::uint32_t m_root = 0;
 
   void add_error(const std::string& path, Kind kind, const std::string& error) {
-    FileRecord record;
+    ScanEntry record;
     record.path = path;
     record.root = m_root;
     record.kind = kind;
@@ -101,7 +101,7 @@ private:
         }
         continue;
       }
-      FileRecord record;
+      ScanEntry record;
       record.path = std::move(path);
       record.root = m_root;
       fill_stat(record, st);
@@ -129,6 +129,23 @@ private:
 };
 
 } // namespace
+
+FileRecord to_record(const ScanEntry& entry) {
+  FileRecord record;
+  record.path = entry.path;
+  record.link_target = entry.link_target;
+  record.error = entry.error;
+  record.kind = entry.kind;
+  record.root = entry.root;
+  record.dev = entry.dev;
+  record.ino = entry.ino;
+  record.size = entry.size;
+  record.mtime_ns = entry.mtime_ns;
+  record.ctime_ns = entry.ctime_ns;
+  record.mode = entry.mode;
+  record.nlink = entry.nlink;
+  return record;
+}
 
 std::vector<std::string> resolve_roots(const std::vector<std::filesystem::path>& roots,
                                        std::vector<std::string>& notes) {
@@ -182,7 +199,7 @@ ScanResult scan_roots(const std::vector<std::string>& roots, const ScanExclude& 
     }
   }
   std::sort(out.files.begin(), out.files.end(),
-            [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
+            [](const ScanEntry& a, const ScanEntry& b) { return a.path < b.path; });
   return out;
 }
 

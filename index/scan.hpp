@@ -10,10 +10,29 @@
 
 namespace ipd {
 
-struct ScanResult {
-  std::vector<FileRecord> files; // sorted by path; only stat fields, root and kind set
-  bool same_filesystem = true;   // every file on one filesystem (hard links need it)
+// What the walk learns of one entry: its stat, and for a symlink its target.
+struct ScanEntry {
+  std::string path;
+  std::string link_target;
+  std::string error;       // a directory that cannot be read, a special file, ...
+  Kind kind = Kind::other; // other (regular or special file), symlink or dir
+  std::uint32_t root = 0;
+  std::uint64_t dev = 0;
+  std::uint64_t ino = 0;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  std::uint32_t mode = 0;
+  std::uint32_t nlink = 0;
 };
+
+struct ScanResult {
+  std::vector<ScanEntry> files; // sorted by path (bytewise)
+  bool same_filesystem = true;  // every file on one filesystem (hard links need it)
+};
+
+// A file record holding what the walk found (to be read, or kept as is for a symlink).
+FileRecord to_record(const ScanEntry& entry);
 
 // A directory the walk must not enter (the catalog when it lies under a root).
 struct ScanExclude {
