@@ -20,9 +20,10 @@ constexpr std::string_view k_schema_key = "schema";
 
 // A function, not a global: rocksdb::kDefaultColumnFamilyName is itself a global.
 std::vector<std::string> family_names() {
-  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "dirs"};
+  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "dirs", "plan"};
 }
-enum Family : std::size_t { meta_cf = 0, files_cf = 1 };
+constexpr std::size_t meta_cf = 0;
+constexpr std::size_t files_cf = 1;
 
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
@@ -72,9 +73,10 @@ struct Catalog::Impl {
 
 struct Catalog::Batch::Impl {
   // Values are put by column family index and resolved against the open catalog in write().
+  enum class Kind { put, remove, clear };
   struct Op {
-    Family family;
-    bool remove;
+    std::size_t family;
+    Kind kind;
     std::string key;
     std::string value;
   };
@@ -86,15 +88,24 @@ Catalog::Batch::~Batch() = default;
 Catalog::Batch::Batch(Batch&&) noexcept = default;
 
 void Catalog::Batch::put_file(const FileRecord& record) {
-  m_impl->ops.push_back({files_cf, false, record.path, encode(record)});
+  m_impl->ops.push_back({files_cf, Impl::Kind::put, record.path, encode(record)});
 }
 
 void Catalog::Batch::delete_file(std::string_view path) {
-  m_impl->ops.push_back({files_cf, true, std::string(path), {}});
+  m_impl->ops.push_back({files_cf, Impl::Kind::remove, std::string(path), {}});
 }
 
 void Catalog::Batch::put_meta(std::string_view key, std::string_view value) {
-  m_impl->ops.push_back({meta_cf, false, std::string(key), std::string(value)});
+  m_impl->ops.push_back({meta_cf, Impl::Kind::put, std::string(key), std::string(value)});
+}
+
+void Catalog::Batch::put(Table table, std::string_view key, std::string_view value) {
+  m_impl->ops.push_back(
+      {static_cast<std::size_t>(table), Impl::Kind::put, std::string(key), std::string(value)});
+}
+
+void Catalog::Batch::clear(Table table) {
+  m_impl->ops.push_back({static_cast<std::size_t>(table), Impl::Kind::clear, {}, {}});
 }
 
 std::size_t Catalog::Batch::count() const { return m_impl->ops.size(); }
@@ -224,9 +235,12 @@ std::optional<FileRecord> Catalog::file(std::string_view path) const {
   return record;
 }
 
-std::optional<std::string> Catalog::meta(std::string_view key) const {
+std::optional<std::string> Catalog::meta(std::string_view key) const { return get(Table::meta, key); }
+
+std::optional<std::string> Catalog::get(Table table, std::string_view key) const {
   std::string value;
-  const auto status = m_impl->db->Get(rocksdb::ReadOptions(), m_impl->families[meta_cf], slice(key), &value);
+  const auto status = m_impl->db->Get(rocksdb::ReadOptions(),
+                                      m_impl->families[static_cast<std::size_t>(table)], slice(key), &value);
   if (status.IsNotFound()) {
     return std::nullopt;
   }
@@ -234,14 +248,35 @@ std::optional<std::string> Catalog::meta(std::string_view key) const {
   return value;
 }
 
+void Catalog::scan(Table table, std::string_view prefix,
+                   const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      m_impl->db->NewIterator(rocksdb::ReadOptions(), m_impl->families[static_cast<std::size_t>(table)]));
+  for (it->Seek(slice(prefix)); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (key.substr(0, prefix.size()) != prefix ||
+        !fn(key, std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  check_status(m_dir, it->status());
+}
+
 void Catalog::write(Batch& batch) {
   rocksdb::WriteBatch wb;
   for (const auto& op : batch.m_impl->ops) {
     auto* family = m_impl->families[op.family];
-    if (op.remove) {
-      wb.Delete(family, op.key);
-    } else {
-      wb.Put(family, op.key, op.value);
+    switch (op.kind) {
+    case Batch::Impl::Kind::put: wb.Put(family, op.key, op.value); break;
+    case Batch::Impl::Kind::remove: wb.Delete(family, op.key); break;
+    case Batch::Impl::Kind::clear: {
+      std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(rocksdb::ReadOptions(), family));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        wb.Delete(family, it->key());
+      }
+      check_status(m_dir, it->status());
+      break;
+    }
     }
   }
   check_status(m_dir, m_impl->db->Write(rocksdb::WriteOptions(), &wb));

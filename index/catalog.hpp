@@ -1,15 +1,18 @@
 // The catalog: a RocksDB database in one directory (DESIGN §7).
 //
-//   column family   key                      value
-//   default (meta)  "magic", "schema", ...   strings
-//   files           input path (raw bytes)   encode(FileRecord)
-//   view, dirs      (written by the plan)
+//   column family   key                          value
+//   default (meta)  "magic", "schema", ...       strings
+//   files           input path (raw bytes)       encode(FileRecord)
+//   view            view path ("a/b/c.HEIC")     encode(ViewEntry)
+//   dirs            parent path, '\0', name     'd' (folder) or 'f' (file)
+//   plan            input path                   encode(Placement)
 //
 // RocksDB stays behind this interface.
 #pragma once
 
 #include "record.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -26,6 +29,7 @@ constexpr std::string_view k_default_catalog = "iphone-photo-dedup.catalog";
 class Catalog {
 public:
   enum class Access { read_only, read_write };
+  enum class Table : std::uint8_t { meta = 0, files = 1, view = 2, dirs = 3, plan = 4 };
 
   // A set of changes applied atomically by write().
   class Batch {
@@ -36,6 +40,9 @@ public:
     void put_file(const FileRecord& record);
     void delete_file(std::string_view path);
     void put_meta(std::string_view key, std::string_view value);
+    void put(Table table, std::string_view key, std::string_view value);
+    // Removes every key of `table` that is in the catalog when the batch is written.
+    void clear(Table table);
     std::size_t count() const;
 
   private:
@@ -59,6 +66,12 @@ public:
   void for_each_file(const std::function<void(FileRecord&&)>& fn) const;
   std::optional<FileRecord> file(std::string_view path) const;
   std::optional<std::string> meta(std::string_view key) const;
+  std::optional<std::string> get(Table table, std::string_view key) const;
+  // Calls `fn(key, value)` for every key of `table` starting with `prefix`, in key order,
+  // until it returns false.
+  void scan(Table table, std::string_view prefix,
+            const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // Applies the batch atomically (readers see all of it or none of it), then empties it.
   void write(Batch& batch);
 
   const std::filesystem::path& dir() const { return m_dir; }

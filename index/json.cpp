@@ -123,11 +123,18 @@ std::string display_path(std::string_view path) {
   return out;
 }
 
-std::string record_json(const FileRecord& r) {
+std::string record_json(const FileRecord& r, const Placement* p) {
   std::string out = "{";
   field(out, "source", r.path);
   if (!valid_utf8(r.path)) {
     field(out, "source_escaped", display_path(r.path));
+  }
+  if (p) {
+    field(out, "role", role_name(p->role));
+    field(out, "view", p->view);
+    field(out, "keeper", p->keeper);
+    field(out, "reason", p->reason);
+    field(out, "group", p->group);
   }
   field(out, "kind", kind_name(r.kind));
   field(out, "format", format_name(r.format));

@@ -1,6 +1,4 @@
-// The movie reader is a module (libipd_movie.so) loaded on first use: libavformat brings some
-// 130 libraries whose loading costs about 0.1 s at every process start, which a re-index that
-// reads no movie, `status` and `list` must not pay.
+// The interface of the movie module, libipd_movie.so (see module.hpp).
 #pragma once
 
 #include "record.hpp"

@@ -96,6 +96,11 @@ struct FileRecord {
   std::string link_target; // for symlinks
   std::string error;       // empty when the file was read without trouble
 
+  // Content facts the plan computes only when it needs them, kept so a re-run need not read
+  // the file again (a changed file gets a fresh record without them).
+  std::string fingerprint;        // encode_fingerprint() of the 32x32 grey thumbnail; empty = none
+  std::uint64_t content_hash = 0; // hash of all bytes; 0 = not computed
+
   bool operator==(const FileRecord&) const = default;
 };
 

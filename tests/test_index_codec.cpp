@@ -37,6 +37,8 @@ FileRecord full_record() {
   r.apple_makernote = true;
   r.duration_ms = 1900;
   r.error = "truncated: something";
+  r.fingerprint = std::string(1028, '\x7f');
+  r.content_hash = 0xfedcba9876543210ULL;
   return r;
 }
 

@@ -3,6 +3,7 @@
 #include "index/catalog.hpp"
 #include "index/indexer.hpp"
 #include "index/record.hpp"
+#include "index/view.hpp"
 #include "tests/support/tmpdir.hpp"
 
 #include <doctest/doctest.h>
@@ -118,4 +119,70 @@ TEST_CASE("corpus: every MANIFEST row's kind, make, model, capture time and cont
   }
   CHECK(rows >= 48);
   MESSAGE("corpus: checked " << rows << " manifest rows; " << report.errors.size() << " file(s) with errors");
+}
+
+TEST_CASE("corpus: the plan keeps every relationship the MANIFEST notes describe") {
+  const auto corpus = test::corpus_dir();
+  if (corpus.empty()) {
+    MESSAGE("corpus absent (../shared/corpus/real or $IPD_CORPUS): skipping the real-file plan checks");
+    return;
+  }
+  test::TmpDir tmp;
+  auto catalog = Catalog::open(tmp / "catalog", Catalog::Access::read_write);
+  IndexOptions options;
+  options.roots = {corpus};
+  run_index(*catalog, options);
+  REQUIRE(refresh_plan(*catalog, PlanOptions{}, true));
+  const auto at = [&](const char* name) {
+    const auto p = placement_of(*catalog, (corpus / name).string());
+    REQUIRE_MESSAGE(p, name);
+    return *p;
+  };
+  const auto path = [&](const char* name) { return (corpus / name).string(); };
+
+  // The exact copy and the Takeout copy of IMG_4179 are duplicates of one keeper; its Google
+  // edit is not.
+  CHECK(at("osxp_IMG_4179.jpeg").role == Role::keeper);
+  CHECK(at("osxp_takeout2021_IMG_4179(1).jpeg").role == Role::duplicate);
+  CHECK(at("osxp_takeout2021_IMG_4179(1).jpeg").keeper == path("osxp_IMG_4179.jpeg"));
+  CHECK(at("osxp_takeout2021_IMG_4179.jpeg").role == Role::duplicate);
+  CHECK(at("osxp_takeout2021_IMG_4179.jpeg").keeper == path("osxp_IMG_4179.jpeg"));
+  CHECK(at("osxp_takeout2021_IMG_4179-edited.jpeg").role == Role::keeper);
+  CHECK(at("osxp_IMG_4179.jpeg.xmp").role == Role::companion);
+
+  // One capture, different bytes: the copy with the Apple MakerNote is kept.
+  CHECK(at("osxp_IMG_6161.HEIC").role == Role::keeper);
+  CHECK(at("makelive_test2.heic").role == Role::duplicate);
+  CHECK(at("makelive_test2.heic").keeper == path("osxp_IMG_6161.HEIC"));
+
+  // The HDR pair, the burst frames and the edited renders are not merged.
+  for (const char* name : {"ianare_iphone_hdr_NO.jpg", "ianare_iphone_hdr_YES.jpg", "osxp_IMG_0658.JPG",
+                           "osxp_IMG_0664.JPG", "osxp_IMG_3582.HEIC", "osxp_IMG_3582_edited.heic"}) {
+    INFO(name);
+    CHECK(at(name).role == Role::keeper);
+  }
+
+  // Live Photo movies and AAE files sit beside their stills.
+  const auto beside = [&](const char* companion, const char* still) {
+    INFO(companion);
+    const Placement c = at(companion);
+    const Placement s = at(still);
+    CHECK(c.role == Role::companion);
+    CHECK(c.keeper == path(still));
+    CHECK(c.view.substr(0, c.view.rfind('/')) == s.view.substr(0, s.view.rfind('/')));
+  };
+  beside("osxp_IMG_3582.mov", "osxp_IMG_3582.HEIC");
+  beside("osxp_IMG_3582.AAE", "osxp_IMG_3582.HEIC");
+  beside("osxp_IMG_O3582.AAE", "osxp_IMG_3582.HEIC");
+  beside("osxp_IMG_3582_edited.mov", "osxp_IMG_3582_edited.heic");
+  beside("osxp_IMG_4580.mov", "osxp_IMG_4580.HEIC");
+  CHECK(at("osxp_IMG_3582.mov").view.ends_with("_osxp_IMG_3582.MOV"));
+
+  // Same name, unrelated: the 2015 screenshot and the 2017 movie stay apart.
+  CHECK(at("osxp_IMG_2908.PNG").role == Role::keeper);
+  CHECK(at("osxp_IMG_2908.MOV").role == Role::keeper);
+  // Wrong extensions get their true one; a file without metadata goes to unknown_time/.
+  CHECK(at("pp_wrong.heic").view.ends_with(".JPG"));
+  CHECK(at("exifr_img_1771_no_exif.jpg").role == Role::unknown_time);
+  CHECK(at("osxp_St James Park.AAE").role == Role::other);
 }

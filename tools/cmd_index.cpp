@@ -1,11 +1,14 @@
-// iphone-photo-dedup index ROOT... [--catalog DIR] [--jobs N] [--rebuild]
+// iphone-photo-dedup index ROOT... [--catalog DIR] [--jobs N] [--threshold X] [--full-compare]
+//                                  [--no-raw-sidecars] [--rebuild]
 #include "command.hpp"
 
 #include "index/indexer.hpp"
 #include "index/json.hpp"
 #include "index/scan.hpp"
+#include "index/view.hpp"
 
 #include <cstdio>
+#include <map>
 
 namespace ipd::tools {
 
@@ -15,6 +18,14 @@ int cmd_index(Args args) {
   IndexOptions options;
   if (auto jobs = args.value("--jobs")) {
     options.jobs = parse_unsigned("--jobs", *jobs);
+  }
+  PlanOptions plan_options;
+  plan_options.jobs = options.jobs;
+  plan_options.full_compare = args.flag("--full-compare");
+  plan_options.raw_sidecars = !args.flag("--no-raw-sidecars");
+  if (auto threshold = args.value("--threshold")) {
+    const double value = parse_number("--threshold", *threshold);
+    (plan_options.full_compare ? plan_options.full_threshold : plan_options.threshold) = value;
   }
   for (const auto& root : args.finish()) {
     options.roots.emplace_back(root);
@@ -63,8 +74,32 @@ int cmd_index(Args args) {
   std::printf("  %s\n", report.same_filesystem
                             ? "all inputs are on one filesystem"
                             : "inputs span several filesystems: hard links cannot cover them all");
+
+  const bool changed = report.added + report.changed + report.removed > 0;
+  if (const auto plan = refresh_plan(*catalog, plan_options, changed)) {
+    std::map<Role, std::uint64_t> roles;
+    for (const auto& p : plan->placements) {
+      ++roles[p.role];
+    }
+    std::printf("planned in %.2f s: %llu keepers, %llu companions, %llu raw-sidecars, %llu duplicates, "
+                "%llu unknown-time, %llu other\n",
+                plan->stats.seconds, static_cast<unsigned long long>(roles[Role::keeper]),
+                static_cast<unsigned long long>(roles[Role::companion]),
+                static_cast<unsigned long long>(roles[Role::raw_sidecar]),
+                static_cast<unsigned long long>(roles[Role::duplicate]),
+                static_cast<unsigned long long>(roles[Role::unknown_time]),
+                static_cast<unsigned long long>(roles[Role::other]));
+    std::printf(
+        "  %llu captures with copies; %llu files hashed, %llu fingerprints computed (%llu not decodable)\n",
+        static_cast<unsigned long long>(plan->stats.groups),
+        static_cast<unsigned long long>(plan->stats.hashed),
+        static_cast<unsigned long long>(plan->stats.fingerprinted),
+        static_cast<unsigned long long>(plan->stats.fingerprint_errors));
+  } else {
+    std::printf("the view is up to date\n");
+  }
   if (!report.errors.empty()) {
-    std::printf("  %zu file%s had errors (listed above)\n", report.errors.size(),
+    std::printf("%zu file%s had errors (listed above)\n", report.errors.size(),
                 report.errors.size() == 1 ? "" : "s");
     return k_exit_file_errors;
   }

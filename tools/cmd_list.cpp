@@ -1,8 +1,9 @@
-// iphone-photo-dedup list [--catalog DIR] [--json]
+// iphone-photo-dedup list [--catalog DIR] [--role R] [--json]
 #include "command.hpp"
 
 #include "index/catalog.hpp"
 #include "index/json.hpp"
+#include "index/view.hpp"
 
 #include <cstdio>
 
@@ -11,21 +12,30 @@ namespace ipd::tools {
 int cmd_list(Args args) {
   const auto dir = catalog_dir(args);
   const bool json = args.flag("--json");
+  std::optional<Role> only;
+  if (auto role = args.value("--role")) {
+    only = parse_role(*role);
+    if (!only) {
+      throw UsageError("--role takes keeper, companion, raw-sidecar, duplicate, unknown-time or other");
+    }
+  }
   if (!args.finish().empty()) {
     throw UsageError("list takes no folders");
   }
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
   catalog->for_each_file([&](FileRecord&& record) {
-    if (json) {
-      std::printf("%s\n", record_json(record).c_str());
+    const auto placement = placement_of(*catalog, record.path);
+    if (only && (!placement || placement->role != *only)) {
       return;
     }
-    const std::string device = device_name(record.make, record.model);
-    std::printf("%-7s %-5s %-29s %-28s %s%s%s\n", std::string(kind_name(record.kind)).c_str(),
-                std::string(format_name(record.format)).c_str(),
-                record.capture.known() ? format_iso8601(record.capture).c_str() : "-",
-                device.empty() ? "-" : device.c_str(), display_path(record.path).c_str(),
-                record.error.empty() ? "" : "  ! ", record.error.c_str());
+    if (json) {
+      std::printf("%s\n", record_json(record, placement ? &*placement : nullptr).c_str());
+      return;
+    }
+    const std::string role = placement ? std::string(role_name(placement->role)) : "-";
+    const std::string view = placement && !placement->view.empty() ? display_path(placement->view) : "-";
+    std::printf("%-12s %s\n%12s -> %s%s%s\n", role.c_str(), display_path(record.path).c_str(), "",
+                view.c_str(), record.error.empty() ? "" : "  ! ", record.error.c_str());
   });
   return k_exit_ok;
 }

@@ -3,6 +3,7 @@
 
 #include "index/catalog.hpp"
 #include "index/json.hpp"
+#include "index/view.hpp"
 
 #include <cstdio>
 #include <map>
@@ -36,7 +37,7 @@ int cmd_status(Args args) {
     throw UsageError("status takes no folders");
   }
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
-  std::map<std::string, std::uint64_t> kinds, formats, devices;
+  std::map<std::string, std::uint64_t> roles, kinds, formats, devices;
   std::vector<FileRecord> errors;
   std::uint64_t files = 0;
   std::uint64_t bytes = 0;
@@ -45,6 +46,9 @@ int cmd_status(Args args) {
     ++files;
     bytes += record.size;
     ++kinds[std::string(kind_name(record.kind))];
+    if (const auto placement = placement_of(*catalog, record.path)) {
+      ++roles[std::string(role_name(placement->role))];
+    }
     if (record.kind == Kind::still || record.kind == Kind::movie || record.kind == Kind::sidecar) {
       ++formats[std::string(format_name(record.format))];
     }
@@ -61,8 +65,8 @@ int cmd_status(Args args) {
 
   if (json) {
     std::string out = "{\"files\": " + std::to_string(files) + ", \"bytes\": " + std::to_string(bytes) +
-                      ", \"kinds\": " + json_counts(kinds) + ", \"formats\": " + json_counts(formats) +
-                      ", \"devices\": " + json_counts(devices) +
+                      ", \"roles\": " + json_counts(roles) + ", \"kinds\": " + json_counts(kinds) +
+                      ", \"formats\": " + json_counts(formats) + ", \"devices\": " + json_counts(devices) +
                       ", \"media_without_time\": " + std::to_string(no_time) +
                       ", \"same_filesystem\": " + (same_fs == "1" ? "true" : "false") + ", \"errors\": [";
     for (std::size_t i = 0; i < errors.size(); ++i) {
@@ -74,6 +78,7 @@ int cmd_status(Args args) {
   }
   std::printf("catalog %s: %llu files, %.1f MB\n", dir.c_str(), static_cast<unsigned long long>(files),
               static_cast<double>(bytes) / 1e6);
+  print_counts("by role", roles);
   print_counts("by kind", kinds);
   print_counts("by format", formats);
   print_counts("by device", devices);

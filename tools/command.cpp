@@ -20,11 +20,16 @@ struct Command {
 };
 
 constexpr Command k_commands[] = {
-    {"index", "index ROOT... [--catalog DIR] [--jobs N] [--rebuild]",
-     "read every file under the roots into the catalog", cmd_index},
-    {"status", "status [--catalog DIR] [--json]", "counts by kind, format and device; unreadable files",
+    {"index",
+     "index ROOT... [--catalog DIR] [--jobs N] [--threshold X] [--full-compare] [--no-raw-sidecars] "
+     "[--rebuild]",
+     "read every file under the roots into the catalog and plan the view", cmd_index},
+    {"status", "status [--catalog DIR] [--json]", "counts by role, kind, format and device; unreadable files",
      cmd_status},
-    {"list", "list [--catalog DIR] [--json]", "every input file with what is known of it", cmd_list},
+    {"list", "list [--catalog DIR] [--role R] [--json]", "every input file: role, view path, keeper, reason",
+     cmd_list},
+    {"explain", "explain PATH [--catalog DIR]", "why a file (an input or a view path) is where it is",
+     cmd_explain},
 };
 
 void print_usage(std::FILE* out) {
@@ -125,6 +130,20 @@ unsigned parse_unsigned(std::string_view option, const std::string& text) {
     throw UsageError(std::string(option) + " takes a whole number, not '" + text + "'");
   }
   return static_cast<unsigned>(value);
+}
+
+double parse_number(std::string_view option, const std::string& text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || !(value > 0) || value > 100) {
+    throw UsageError(std::string(option) + " takes a number above 0, not '" + text + "'");
+  }
+  return value;
 }
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }

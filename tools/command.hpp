@@ -42,6 +42,8 @@ private:
 std::filesystem::path catalog_dir(Args& args);
 // A whole number from an option value, else UsageError.
 unsigned parse_unsigned(std::string_view option, const std::string& text);
+// A positive number from an option value, else UsageError.
+double parse_number(std::string_view option, const std::string& text);
 
 // True when stderr is a terminal (progress bars go there only then).
 bool stderr_is_terminal();
@@ -49,6 +51,7 @@ bool stderr_is_terminal();
 int cmd_index(Args args);
 int cmd_status(Args args);
 int cmd_list(Args args);
+int cmd_explain(Args args);
 
 // Runs the command line; returns the exit status.
 int run(int argc, char** argv);

@@ -186,6 +186,31 @@ std::string make_png(int width, int height, unsigned seed, std::string_view xmp_
   return with_metadata(png, Exiv2::ExifData(), xmp_of(xmp_date_created));
 }
 
+std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed) {
+  init_libraries();
+  std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);
+  const vips::VImage image =
+      vips::VImage::new_from_memory(pixels.data(), pixels.size(), width, height, 3, VIPS_FORMAT_UCHAR);
+  const std::string tiff = blob_bytes(image.tiffsave_buffer(vips::VImage::option()->set("strip", true)));
+  auto file = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(tiff.data()),
+                                        static_cast<long>(tiff.size()));
+  file->readMetadata();
+  Exiv2::ExifData& data = file->exifData();
+  for (const auto& datum : exif_of(exif)) {
+    data[datum.key()] = datum.value();
+  }
+  Exiv2::DataValue version(Exiv2::unsignedByte);
+  version.read("1 4 0 0");
+  data["Exif.Image.DNGVersion"] = version;
+  file->writeMetadata();
+  Exiv2::BasicIo& io = file->io();
+  io.open();
+  io.seek(0, Exiv2::BasicIo::beg);
+  const Exiv2::DataBuf buffer = io.read(static_cast<long>(io.size()));
+  io.close();
+  return std::string(reinterpret_cast<const char*>(buffer.pData_), static_cast<std::size_t>(buffer.size_));
+}
+
 std::string make_heic(int width, int height, const ExifSpec& exif, unsigned seed) {
   init_libraries();
   const std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);
