@@ -63,8 +63,15 @@ rocksdb::Options make_options() {
 struct Catalog::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> families;
+  bool written = false;
+  bool reopen_to_write = false; // opened read-only; write() reopens it for writing
 
   ~Impl() {
+    // Flushed tables open faster than a write-ahead log that must be replayed, and the next
+    // run of a re-index opens the catalog before anything else.
+    if (written) {
+      db->Flush(rocksdb::FlushOptions(), families);
+    }
     for (auto* handle : families) {
       db->DestroyColumnFamilyHandle(handle);
     }
@@ -115,6 +122,31 @@ Catalog::Catalog(std::filesystem::path dir, std::unique_ptr<Impl> impl)
 
 Catalog::~Catalog() = default;
 
+std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir, bool read_only) {
+  auto options = make_options();
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : family_names()) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+  auto impl = std::make_unique<Impl>();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status;
+  if (read_only) {
+    status = rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &impl->families, &raw);
+  } else {
+    status = rocksdb::DB::Open(options, dir.string(), descriptors, &impl->families, &raw);
+  }
+  if (!status.ok()) {
+    if (status.IsInvalidArgument() && status.ToString().find("olumn famil") != std::string::npos) {
+      fail(dir, "its tables are not those of this version's catalog; if it is an iphone-photo-dedup catalog, "
+                "run `iphone-photo-dedup index --rebuild ROOT...`");
+    }
+    fail(dir, status.ToString());
+  }
+  impl->db.reset(raw);
+  return impl;
+}
+
 std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& dir, Access access) {
   std::error_code ec;
   const bool exists = std::filesystem::exists(dir, ec);
@@ -128,27 +160,10 @@ std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& dir, Access 
     fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to use or change it)");
   }
   const bool fresh = !exists || std::filesystem::is_empty(dir, ec);
-
-  auto options = make_options();
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : family_names()) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
-  }
-  auto impl = std::make_unique<Impl>();
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status status;
-  if (access == Access::read_only) {
-    status = rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &impl->families, &raw);
-  } else {
-    status = rocksdb::DB::Open(options, dir.string(), descriptors, &impl->families, &raw);
-  }
-  if (!status.ok()) {
-    if (status.IsInvalidArgument() && status.ToString().find("olumn famil") != std::string::npos) {
-      fail(dir, "this directory is not an iphone-photo-dedup catalog");
-    }
-    fail(dir, status.ToString());
-  }
-  impl->db.reset(raw);
+  // An existing catalog opens read-only until the first write: a re-index that changes nothing
+  // then leaves no new write-ahead log behind, and the next open has nothing to replay.
+  auto impl = open_db(dir, access == Access::read_only || !fresh);
+  impl->reopen_to_write = access == Access::read_write && !fresh;
   std::unique_ptr<Catalog> catalog(new Catalog(dir, std::move(impl)));
 
   if (fresh) {
@@ -169,6 +184,26 @@ std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& dir, Access 
   }
   return catalog;
 }
+
+std::unique_ptr<Catalog> Catalog::open_secondary(const std::filesystem::path& dir,
+                                                 const std::filesystem::path& work_dir) {
+  // Check it the ordinary way first, for the same clear errors.
+  open(dir, Access::read_only);
+  auto options = make_options();
+  options.max_open_files = -1; // a secondary must keep every table file open
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : family_names()) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+  auto impl = std::make_unique<Impl>();
+  rocksdb::DB* raw = nullptr;
+  check_status(dir, rocksdb::DB::OpenAsSecondary(options, dir.string(), work_dir.string(), descriptors,
+                                                 &impl->families, &raw));
+  impl->db.reset(raw);
+  return std::unique_ptr<Catalog>(new Catalog(dir, std::move(impl)));
+}
+
+void Catalog::catch_up() { check_status(m_dir, m_impl->db->TryCatchUpWithPrimary()); }
 
 void Catalog::destroy(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -263,6 +298,10 @@ void Catalog::scan(Table table, std::string_view prefix,
 }
 
 void Catalog::write(Batch& batch) {
+  if (m_impl->reopen_to_write) {
+    m_impl.reset();
+    m_impl = open_db(m_dir, false);
+  }
   rocksdb::WriteBatch wb;
   for (const auto& op : batch.m_impl->ops) {
     auto* family = m_impl->families[op.family];
@@ -280,6 +319,7 @@ void Catalog::write(Batch& batch) {
     }
   }
   check_status(m_dir, m_impl->db->Write(rocksdb::WriteOptions(), &wb));
+  m_impl->written = true;
   batch.m_impl->ops.clear();
 }
 

@@ -55,6 +55,10 @@ public:
   // with a clear message for a missing catalog (read_only), a directory that is not a catalog,
   // or a catalog of an unknown schema version.
   static std::unique_ptr<Catalog> open(const std::filesystem::path& dir, Access access);
+  // Opens the catalog in `dir` as a RocksDB secondary: read-only, alongside a process that may
+  // write it, following its writes on catch_up(). `work_dir` holds the secondary's own files.
+  static std::unique_ptr<Catalog> open_secondary(const std::filesystem::path& dir,
+                                                 const std::filesystem::path& work_dir);
   // Removes the catalog in `dir`. A missing `dir` is fine; one that is not a catalog throws Fatal.
   static void destroy(const std::filesystem::path& dir);
 
@@ -71,6 +75,8 @@ public:
   // until it returns false.
   void scan(Table table, std::string_view prefix,
             const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // For a secondary: takes in what the primary has written since (whole batches only).
+  void catch_up();
   // Applies the batch atomically (readers see all of it or none of it), then empties it.
   void write(Batch& batch);
 
@@ -79,6 +85,7 @@ public:
 private:
   struct Impl;
   Catalog(std::filesystem::path dir, std::unique_ptr<Impl> impl);
+  static std::unique_ptr<Impl> open_db(const std::filesystem::path& dir, bool read_only);
   std::filesystem::path m_dir;
   std::unique_ptr<Impl> m_impl;
 };

@@ -535,7 +535,9 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
   if (!to_print.empty()) {
     init_fingerprints();
   }
+  std::vector<double> print_seconds(n, 0.0);
   tbb::parallel_for_each(to_print.begin(), to_print.end(), [&](std::size_t i) {
+    const auto began = std::chrono::steady_clock::now();
     std::string error;
     Fingerprint fp;
     const bool mapped = with_bytes(records[i], error, [&](std::span<const std::uint8_t> bytes) {
@@ -546,7 +548,17 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
     if (!mapped || records[i].fingerprint.empty()) {
       print_error[i] = error.empty() ? "cannot decode" : error;
     }
+    print_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   });
+  for (auto i : to_print) {
+    if (records[i].format == Format::heic) {
+      ++plan.stats.heic_prints;
+      plan.stats.heic_seconds += print_seconds[i];
+    } else if (records[i].format == Format::jpeg) {
+      ++plan.stats.jpeg_prints;
+      plan.stats.jpeg_seconds += print_seconds[i];
+    }
+  }
   plan.stats.fingerprinted = to_print.size();
   for (auto i : to_print) {
     if (!records[i].fingerprint.empty()) {

@@ -42,6 +42,11 @@ struct PlanStats {
   std::uint64_t hashed = 0;        // files whose full content was hashed in this run
   std::uint64_t fingerprinted = 0; // fingerprints computed in this run
   std::uint64_t fingerprint_errors = 0;
+  // Fingerprints computed, and thread-seconds spent on them, by source format.
+  std::uint64_t heic_prints = 0;
+  double heic_seconds = 0;
+  std::uint64_t jpeg_prints = 0;
+  double jpeg_seconds = 0;
   double seconds = 0;
 };
 

@@ -1,7 +1,10 @@
 // Writes a generated photo library for benchmarks: a mix of HEIC, JPEG, PNG, MOV, AAE and
 // other files across camera-roll folders, optionally with hard-linked copies of real media.
 //
-//   ipd_make_library OUTDIR --files N [--corpus DIR --copies K]
+//   ipd_make_library OUTDIR --files N [--pairs P --size WxH] [--corpus DIR --copies K]
+//
+// --pairs adds P captures each as a HEIC and the JPG converted from it (the same picture and
+// EXIF), so that the plan has to fingerprint them.
 #include "tests/support/media.hpp"
 #include "tests/support/movie.hpp"
 #include "tests/support/tmpdir.hpp"
@@ -37,18 +40,27 @@ ExifSpec exif_for(unsigned i) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: ipd_make_library OUTDIR --files N [--corpus DIR --copies K]\n");
+    std::fprintf(
+        stderr,
+        "usage: ipd_make_library OUTDIR --files N [--pairs P --size WxH] [--corpus DIR --copies K]\n");
     return 2;
   }
   const std::filesystem::path out = argv[1];
   unsigned files = 1000;
   unsigned copies = 0;
+  unsigned pairs = 0;
+  int pair_width = 2016;
+  int pair_height = 1512;
   std::filesystem::path corpus;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--files")) {
       files = static_cast<unsigned>(std::stoul(argv[i + 1]));
     } else if (!std::strcmp(argv[i], "--corpus")) {
       corpus = argv[i + 1];
+    } else if (!std::strcmp(argv[i], "--pairs")) {
+      pairs = static_cast<unsigned>(std::stoul(argv[i + 1]));
+    } else if (!std::strcmp(argv[i], "--size")) {
+      std::sscanf(argv[i + 1], "%dx%d", &pair_width, &pair_height);
     } else if (!std::strcmp(argv[i], "--copies")) {
       copies = static_cast<unsigned>(std::stoul(argv[i + 1]));
     }
@@ -78,9 +90,13 @@ int main(int argc, char** argv) {
       write_file(dir / (std::string(stem) + ".MOV"), make_mov(movie));
       break;
     }
-    case 7:
-      write_file(dir / (std::string(stem) + ".PNG"), make_png(128, 256, i, "2015-09-27T16:29:28"));
+    case 7: {
+      char created[32];
+      std::snprintf(created, sizeof created, "2015-%02u-%02uT%02u:%02u:%02u", 1 + i % 12, 1 + i % 28, i % 24,
+                    (i / 24) % 60, (i / 7) % 60);
+      write_file(dir / (std::string(stem) + ".PNG"), make_png(128, 256, i, created));
       break;
+    }
     case 8:
       write_file(dir / (std::string(stem) + ".AAE"),
                  "<?xml version=\"1.0\"?>\n<plist version=\"1.0\"><dict><key>adjustmentFormatVersion</key>"
@@ -88,6 +104,16 @@ int main(int argc, char** argv) {
       break;
     default: write_file(dir / (std::string(stem) + ".txt"), "note " + std::to_string(i) + "\n"); break;
     }
+  }
+  for (unsigned p = 0; p < pairs; ++p) {
+    const unsigned id = 100000 + p;
+    char stem[32];
+    std::snprintf(stem, sizeof stem, "IMG_%05u", p);
+    ExifSpec exif = exif_for(id);
+    write_file(out / "pairs/DCIM" / (std::string(stem) + ".HEIC"),
+               make_heic(pair_width, pair_height, exif, id));
+    write_file(out / "pairs/Converted" / (std::string(stem) + ".JPG"),
+               make_jpeg(pair_width, pair_height, exif, id));
   }
   unsigned linked = 0;
   if (!corpus.empty() && copies > 0) {
@@ -108,6 +134,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("wrote %u generated files and %u copies of real files under %s\n", files, linked, out.c_str());
+  std::printf("wrote %u generated files, %u HEIC+JPG pairs and %u copies of real files under %s\n", files,
+              pairs, linked, out.c_str());
   return 0;
 }

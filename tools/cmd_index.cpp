@@ -95,6 +95,13 @@ int cmd_index(Args args) {
         static_cast<unsigned long long>(plan->stats.hashed),
         static_cast<unsigned long long>(plan->stats.fingerprinted),
         static_cast<unsigned long long>(plan->stats.fingerprint_errors));
+    if (plan->stats.heic_prints + plan->stats.jpeg_prints > 0) {
+      std::printf("  fingerprints per thread-second: HEIC %.1f (%llu), JPEG %.1f (%llu)\n",
+                  plan->stats.heic_seconds > 0 ? plan->stats.heic_prints / plan->stats.heic_seconds : 0.0,
+                  static_cast<unsigned long long>(plan->stats.heic_prints),
+                  plan->stats.jpeg_seconds > 0 ? plan->stats.jpeg_prints / plan->stats.jpeg_seconds : 0.0,
+                  static_cast<unsigned long long>(plan->stats.jpeg_prints));
+    }
   } else {
     std::printf("the view is up to date\n");
   }
