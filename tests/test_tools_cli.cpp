@@ -157,3 +157,49 @@ TEST_CASE("cli: --rebuild starts afresh; a catalog inside a root is not indexed"
   CHECK(r.status == 0);
   CHECK(r.out.find("0 unchanged (not opened), 1 added") != std::string::npos);
 }
+
+TEST_CASE("cli: explain answers for an input path and for a view path; list filters by role") {
+  TmpDir tmp;
+  test::ExifSpec e = exif("2019:07:01 10:00:00");
+  e.subsec = "500";
+  write_file(tmp / "in/DCIM/IMG_0001.HEIC", test::make_heic(320, 240, e, 1));
+  write_file(tmp / "in/Downloads/IMG_0001.JPG", test::make_jpeg(320, 240, e, 1));
+  auto r = run_tool({"index", "in"}, tmp.path());
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("1 keepers") != std::string::npos);
+  CHECK(r.out.find("1 duplicates") != std::string::npos);
+
+  r = run_tool({"explain", "in/Downloads/IMG_0001.JPG"}, tmp.path());
+  CHECK(r.status == 0);
+  CHECK(r.out.find("role:    duplicate") != std::string::npos);
+  CHECK(r.out.find("keeper:  " + std::filesystem::canonical(tmp / "in/DCIM/IMG_0001.HEIC").string()) !=
+        std::string::npos);
+  CHECK(r.out.find("content distance") != std::string::npos);
+  CHECK(r.out.find("original format HEIC over JPG") != std::string::npos);
+
+  // A view path, also as it appears under a mount point or a materialized tree.
+  const std::string view = "Apple iPhone 8/2019/2019-07/20190701_100000_IMG_0001.HEIC";
+  for (const std::string& path : {view, "/mnt/photos/" + view}) {
+    r = run_tool({"explain", path}, tmp.path());
+    CHECK(r.status == 0);
+    CHECK(r.out.find("role:    keeper") != std::string::npos);
+    CHECK(r.out.find("capture group 1:") != std::string::npos);
+  }
+  r = run_tool({"explain", "nowhere.jpg"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("neither an input file nor a path in the view") != std::string::npos);
+
+  r = run_tool({"list", "--role", "duplicate", "--json"}, tmp.path());
+  CHECK(lines(r.out).size() == 1);
+  CHECK(r.out.find("\"role\": \"duplicate\"") != std::string::npos);
+  CHECK(r.out.find("\"view\": \"duplicates/Apple iPhone 8/2019/2019-07/20190701_100000_IMG_0001 (2).JPG\"") !=
+        std::string::npos);
+  r = run_tool({"list", "--role", "boss"}, tmp.path());
+  CHECK(r.status == 2);
+
+  // A stricter threshold re-plans from the kept fingerprints and splits the pair.
+  r = run_tool({"index", "in", "--threshold", "0.0001"}, tmp.path());
+  CHECK(r.status == 0);
+  CHECK(r.out.find("0 fingerprints computed") != std::string::npos);
+  CHECK(r.out.find("2 keepers") != std::string::npos);
+}
