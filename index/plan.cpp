@@ -841,6 +841,12 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
     if (device_name(k.make, k.model).empty()) {
       device = "Unknown device";
     }
+    // A device may not take the name of a folder the view reserves.
+    for (const char* reserved : {"duplicates", "unknown_time", "other", "readme.txt"}) {
+      if (lower(device) == reserved) {
+        device += " (device)";
+      }
+    }
     const std::int64_t days =
         k.capture.local >= 0 ? k.capture.local / 86400 : (k.capture.local - 86399) / 86400;
     const std::int64_t secs = k.capture.local - days * 86400;

@@ -232,7 +232,7 @@ TEST_CASE("plan: Live Photo movies and AAE sidecars follow their still; a copy's
 TEST_CASE("plan: names from metadata cannot leave the view or carry control characters") {
   TmpDir tmp;
   const auto root = tmp / "in";
-  const char* models[] = {"../../x", "a/b", "bad\x01name\n", "..", ""};
+  const char* models[] = {"../../x", "a/b", "bad\x01name\n", "..", "", "duplicates"};
   unsigned seed = 70;
   for (const char* model : models) {
     test::ExifSpec e = camera();
@@ -259,6 +259,8 @@ TEST_CASE("plan: names from metadata cannot leave the view or carry control char
   }
   CHECK(plan.at("IMG_70.JPG").view.rfind(".._.._x/", 0) == 0);
   CHECK(plan.at("IMG_74.JPG").view.rfind("Apple/", 0) != 0);
+  CHECK(plan.at("IMG_75.JPG").role == Role::keeper);
+  CHECK(plan.at("IMG_75.JPG").view.rfind("duplicates (device)/", 0) == 0);
 }
 
 TEST_CASE("plan: every input file is in the view exactly once, whatever the tree and thread count") {
