@@ -53,11 +53,9 @@ std::string check_jpeg(Bytes d) {
   if (d.size() < 4 || d[0] != 0xFF || d[1] != 0xD8) {
     return "corrupt: no JPEG start-of-image marker";
   }
-  const std::size_t tail = std::min<std::size_t>(d.size(), 64);
-  for (std::size_t i = d.size() - tail; i + 1 < d.size(); ++i) {
-    if (d[i] == 0xFF && d[i + 1] == 0xD9) {
-      return {};
-    }
+  // The last two bytes are the EOI marker of a whole file, or of the last image appended.
+  if (d[d.size() - 2] == 0xFF && d[d.size() - 1] == 0xD9) {
+    return {};
   }
   std::size_t at = 2;
   bool in_scan = false;
@@ -87,6 +85,12 @@ std::string check_jpeg(Bytes d) {
       continue;
     }
     if (marker == 0xD9) {
+      // A second image may follow: an MPF or Ultra HDR gain map, itself a whole JPEG.
+      const Bytes rest = d.subspan(at + 2);
+      if (rest.size() >= 2 && rest[0] == 0xFF && rest[1] == 0xD8) {
+        const std::string inner = check_jpeg(rest);
+        return inner.empty() ? inner : inner + " (in the image appended after the first)";
+      }
       return {};
     }
     if ((marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
@@ -183,6 +187,17 @@ private:
     return out;
   }
 
+  // A tag whose value does not fit in the entry keeps it at an offset: it must be in the file.
+  void check_value_extent(std::uint64_t entry) {
+    static constexpr std::uint32_t k_type_size[] = {0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4};
+    const std::uint32_t type = u16(entry + 2);
+    const std::uint64_t count = u32(entry + 4);
+    const std::uint64_t bytes = type < std::size(k_type_size) ? k_type_size[type] * count : 0;
+    if (bytes > 4 && u32(entry + 8) + bytes > m_d.size()) {
+      truncated("the value of tag " + std::to_string(u16(entry)));
+    }
+  }
+
   void check_extents(const std::vector<std::uint64_t>& offsets, const std::vector<std::uint64_t>& sizes,
                      const char* what) {
     for (std::size_t i = 0; i < offsets.size() && i < sizes.size(); ++i) {
@@ -208,6 +223,7 @@ private:
       std::vector<std::uint64_t> sub_ifds;
       for (std::uint32_t i = 0; i < count; ++i) {
         const std::uint64_t entry = ifd + 2 + 12ull * i;
+        check_value_extent(entry);
         switch (u16(entry)) {
         case 0x0111: strip_offsets = values(entry); break;
         case 0x0117: strip_sizes = values(entry); break;
@@ -215,7 +231,14 @@ private:
         case 0x0145: tile_sizes = values(entry); break;
         case 0x0201: jpeg_offset = values(entry); break;
         case 0x0202: jpeg_size = values(entry); break;
-        case 0x014A: sub_ifds = values(entry); break;
+        case 0x014A:
+        case 0x8769: // Exif IFD
+        case 0x8825: // GPS IFD
+        {
+          const auto more = values(entry);
+          sub_ifds.insert(sub_ifds.end(), more.begin(), more.end());
+          break;
+        }
         default: break;
         }
       }

@@ -186,3 +186,58 @@ TEST_CASE("corpus: the plan keeps every relationship the MANIFEST notes describe
   CHECK(at("exifr_img_1771_no_exif.jpg").role == Role::unknown_time);
   CHECK(at("osxp_St James Park.AAE").role == Role::other);
 }
+
+TEST_CASE("corpus: truncated copies of every real media file get a clear error; nothing else is lost") {
+  const auto corpus = test::corpus_dir();
+  if (corpus.empty()) {
+    MESSAGE("corpus absent (../shared/corpus/real or $IPD_CORPUS): skipping the truncated real files");
+    return;
+  }
+  test::TmpDir tmp;
+  const auto root = tmp / "cut";
+  std::vector<std::string> expected_errors;
+  int written = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    const std::string name = entry.path().filename().string();
+    const std::string ext = name.substr(name.rfind('.') + 1);
+    if (ext == "tsv" || ext == "md" || ext == "AAE" || ext == "xmp") {
+      continue; // text: a cut-off text file is still a text file
+    }
+    const std::string bytes = test::read_file(entry.path());
+    // The last byte of a JPEG, PNG or ISO-BMFF file belongs to its structure; a TIFF may end in
+    // padding (exifr_Bush-dog.tif has 2 bytes after its last IFD), so cutting 1 byte loses nothing.
+    const bool tiff = ext == "tif" || ext == "dng" || ext == "cr2";
+    for (double cut : {0.02, 0.5, 0.9, 0.99, -1.0}) {
+      if (cut < 0 && tiff) {
+        continue;
+      }
+      const std::size_t size = cut < 0 ? bytes.size() - 1 : static_cast<std::size_t>(bytes.size() * cut);
+      const std::string path = (root / (std::to_string(static_cast<int>(cut * 100)) + "_" + name)).string();
+      test::write_file(path, bytes.substr(0, size));
+      expected_errors.push_back(path);
+      ++written;
+    }
+  }
+  test::write_file(root / "notes.txt", "a note\n");
+  auto catalog = Catalog::open(tmp / "catalog", Catalog::Access::read_write);
+  IndexOptions options;
+  options.roots = {root};
+  const IndexReport report = run_index(*catalog, options);
+  CHECK(report.files == static_cast<std::uint64_t>(written + 1));
+  std::map<std::string, std::string> errors;
+  for (const auto& r : report.errors) {
+    errors[r.path] = r.error;
+  }
+  int missed = 0;
+  for (const auto& path : expected_errors) {
+    const auto canonical =
+        (std::filesystem::canonical(root) / std::filesystem::path(path).filename()).string();
+    if (!errors.count(canonical)) {
+      ++missed;
+      MESSAGE("no error for " << canonical);
+    }
+  }
+  CHECK(missed == 0);
+  CHECK_FALSE(errors.count((std::filesystem::canonical(root) / "notes.txt").string()));
+  MESSAGE("corpus: " << written << " truncated copies, " << errors.size() << " with an error");
+}
