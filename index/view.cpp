@@ -2,6 +2,8 @@
 
 #include "codec.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <set>
 
 namespace ipd {
@@ -10,6 +12,7 @@ namespace {
 
 constexpr std::uint8_t k_view_version = 1;
 constexpr std::uint8_t k_placement_version = 1;
+constexpr std::string_view k_view_generation_key = "view_generation";
 
 std::string dir_key(std::string_view parent, std::string_view name) {
   std::string key(parent);
@@ -130,6 +133,13 @@ void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord
     batch.put_file(records[i]);
   }
   batch.put_meta("plan_options", describe(options));
+  // Grows with every plan, and is new even for a catalog made afresh with --rebuild.
+  const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  batch.put_meta(k_view_generation_key,
+                 std::to_string(std::max<std::uint64_t>(view_generation(catalog) + 1,
+                                                        static_cast<std::uint64_t>(now_ns))));
   catalog.write(batch);
 }
 
@@ -141,6 +151,18 @@ std::vector<std::string> catalog_roots(const Catalog& catalog) {
     roots.push_back(all.substr(start, end - start));
   }
   return roots;
+}
+
+std::uint64_t view_generation(const Catalog& catalog) {
+  const auto value = catalog.meta(k_view_generation_key);
+  if (!value) {
+    return 0;
+  }
+  try {
+    return std::stoull(*value);
+  } catch (const std::exception&) {
+    return 0;
+  }
 }
 
 std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, bool inputs_changed) {

@@ -54,6 +54,11 @@ std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, b
 // The roots of the last index run.
 std::vector<std::string> catalog_roots(const Catalog& catalog);
 
+// A number that write_plan raises each time it replaces the view (0 before the first plan; new
+// even after --rebuild):
+// a reader following the catalog (the mount) compares it to tell cheaply whether the view changed.
+std::uint64_t view_generation(const Catalog& catalog);
+
 // The view entry at `path` ("" is the root folder, which has no entry).
 std::optional<ViewEntry> view_entry(const Catalog& catalog, std::string_view path);
 // The children of folder `path` ("" for the root) in name order; nullopt when it is no folder.

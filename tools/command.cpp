@@ -30,6 +30,9 @@ constexpr Command k_commands[] = {
      cmd_list},
     {"explain", "explain PATH [--catalog DIR]", "why a file (an input or a view path) is where it is",
      cmd_explain},
+    {"mount", "mount MOUNTPOINT [--catalog DIR] [-f] [-o OPTS]",
+     "show the view as a live read-only filesystem", cmd_mount},
+    {"unmount", "unmount MOUNTPOINT", "unmount a view mounted with `mount`", cmd_unmount},
 };
 
 void print_usage(std::FILE* out) {

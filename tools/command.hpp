@@ -52,6 +52,8 @@ int cmd_index(Args args);
 int cmd_status(Args args);
 int cmd_list(Args args);
 int cmd_explain(Args args);
+int cmd_mount(Args args);
+int cmd_unmount(Args args);
 
 // Runs the command line; returns the exit status.
 int run(int argc, char** argv);

@@ -1,0 +1,51 @@
+// The FUSE operations over a ViewSnapshot: thin noexcept adapters that look the request up in
+// the current snapshot and answer it, or pass a read through to the source file.
+#pragma once
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include "index/view_snapshot.hpp"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <sys/types.h>
+
+namespace ipd::fs {
+
+// How long the kernel may trust a name or an attribute without asking again. Changes are also
+// pushed to the kernel (ViewServer::replace), so this only bounds how stale a missed one can be.
+constexpr double k_cache_seconds = 1.0;
+
+// The state the operations share: the snapshot being served and where log lines go.
+class ViewServer {
+public:
+  using Log = std::function<void(const std::string&)>;
+  ViewServer(std::shared_ptr<const ViewSnapshot> first, Log log);
+
+  // The snapshot to answer a request from (each request takes one and keeps to it).
+  std::shared_ptr<const ViewSnapshot> current() const;
+  // Serves `next` from now on, then tells the kernel to forget what changed (once mounted).
+  void replace(std::shared_ptr<const ViewSnapshot> next);
+  // The session to send invalidations through; nullptr before it exists and after it ends.
+  void set_session(fuse_session* session);
+
+  void log(const std::string& line) const { m_log(line); }
+  uid_t uid() const { return m_uid; }
+  gid_t gid() const { return m_gid; }
+
+private:
+  mutable std::mutex m_mutex; // protects m_current and m_session
+  std::shared_ptr<const ViewSnapshot> m_current;
+  fuse_session* m_session = nullptr;
+  Log m_log;
+  uid_t m_uid;
+  gid_t m_gid;
+};
+
+// The operations table; every callback expects fuse_req_userdata() to be a ViewServer.
+const fuse_lowlevel_ops& view_operations();
+
+} // namespace ipd::fs

@@ -1,0 +1,755 @@
+// The view as a real FUSE mount, through the real binary: the tree, the bytes, the attributes,
+// read-only everywhere, inputs untouched, live after a re-index, concurrent readers, a killed
+// server. Every mount is unmounted by a guard, `fusermount3 -uz` as the last resort.
+#include "index/view_snapshot.hpp"
+#include "tests/support/inputs.hpp"
+#include "tests/support/media.hpp"
+#include "tests/support/movie.hpp"
+#include "tests/support/run.hpp"
+#include "tests/support/tmpdir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace ipd;
+using test::run_tool;
+using test::TmpDir;
+using test::write_file;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Why real mounts cannot run here, or empty when they can.
+std::string fuse_missing() {
+  if (::access("/dev/fuse", R_OK | W_OK) != 0) {
+    return "/dev/fuse is not usable here";
+  }
+  for (const char* dir : {"/usr/bin/", "/bin/", "/usr/local/bin/", "/sbin/", "/usr/sbin/"}) {
+    if (::access((std::string(dir) + "fusermount3").c_str(), X_OK) == 0) {
+      return {};
+    }
+  }
+  return "fusermount3 is not installed (package fuse3)";
+}
+
+#define SKIP_WITHOUT_FUSE()                                                                                  \
+  do {                                                                                                       \
+    if (const std::string why = fuse_missing(); !why.empty()) {                                              \
+      MESSAGE("skipped: " << why);                                                                           \
+      return;                                                                                                \
+    }                                                                                                        \
+  } while (false)
+
+std::optional<std::string> mount_type(const std::filesystem::path& path) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  std::optional<std::string> type;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point, field;
+    fields >> id >> parent >> dev >> root >> point;
+    if (point != path.string()) {
+      continue;
+    }
+    while (fields >> field && field != "-") {
+    }
+    fields >> field;
+    type = field;
+  }
+  return type;
+}
+
+bool is_mounted(const std::filesystem::path& path) { return mount_type(path).has_value(); }
+
+template <typename F>
+bool eventually(F condition, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto end = Clock::now() + limit;
+  while (Clock::now() < end) {
+    if (condition()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
+}
+
+// Unmounts `path` on destruction, however the test ended.
+class UnmountGuard {
+public:
+  explicit UnmountGuard(std::filesystem::path path) : m_path(std::move(path)) {}
+  ~UnmountGuard() {
+    if (!is_mounted(m_path)) {
+      return;
+    }
+    run_tool({"unmount", m_path.string()});
+    if (is_mounted(m_path)) {
+      const std::string command = "fusermount3 -uz '" + m_path.string() + "' 2>/dev/null";
+      if (std::system(command.c_str()) != 0) {
+        ::umount2(m_path.c_str(), MNT_DETACH);
+      }
+    }
+  }
+  UnmountGuard(const UnmountGuard&) = delete;
+  UnmountGuard& operator=(const UnmountGuard&) = delete;
+
+private:
+  std::filesystem::path m_path;
+};
+
+// The string value of `"key": "..."` in one JSON line (escapes \" \\ \n \t \uXXXX below 0x80).
+std::string json_field(const std::string& line, const std::string& key) {
+  const std::string start = "\"" + key + "\": \"";
+  auto pos = line.find(start);
+  if (pos == std::string::npos) {
+    return {};
+  }
+  std::string out;
+  for (pos += start.size(); pos < line.size() && line[pos] != '"'; ++pos) {
+    if (line[pos] != '\\') {
+      out += line[pos];
+      continue;
+    }
+    const char c = line[++pos];
+    if (c == 'n') {
+      out += '\n';
+    } else if (c == 't') {
+      out += '\t';
+    } else if (c == 'u') {
+      out += static_cast<char>(std::stoi(line.substr(pos + 1, 4), nullptr, 16));
+      pos += 4;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+struct Row {
+  std::string source, role, view, keeper, capture, device, reason;
+};
+
+// Every input file in the view, by view path, from `list --json`.
+std::map<std::string, Row> listed_view(const TmpDir& tmp) {
+  const auto r = run_tool({"list", "--json", "--catalog", "cat"}, tmp.path());
+  REQUIRE(r.status == 0);
+  std::map<std::string, Row> out;
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    Row row{json_field(line, "source"), json_field(line, "role"),    json_field(line, "view"),
+            json_field(line, "keeper"), json_field(line, "capture"), json_field(line, "device"),
+            json_field(line, "reason")};
+    if (!row.view.empty()) {
+      out.emplace(row.view, row);
+    }
+  }
+  return out;
+}
+
+// Every regular file under `root`, as paths relative to it; a folder that vanishes during the
+// walk (a new view swapped in) leaves "<changed>" in the set.
+std::set<std::string> files_under(const std::filesystem::path& root) {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (std::filesystem::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec)) {
+      out.insert(it->path().lexically_relative(root).string());
+    }
+  }
+  if (ec) {
+    out.insert("<changed>");
+  }
+  return out;
+}
+
+std::string read_noatime(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOATIME | O_CLOEXEC);
+  REQUIRE_MESSAGE(fd >= 0, path.string());
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+std::string xattr(const std::filesystem::path& path, const char* name) {
+  char buf[4096];
+  const ssize_t n = ::getxattr(path.c_str(), name, buf, sizeof buf);
+  return n < 0 ? std::string("<") + std::strerror(errno) + ">"
+               : std::string(buf, static_cast<std::size_t>(n));
+}
+
+test::ExifSpec camera(const char* when, const char* model, const char* content_id = "") {
+  test::ExifSpec e;
+  e.date_time_original = when;
+  e.subsec = "123";
+  e.offset = "-07:00";
+  e.make = "Apple";
+  e.model = model;
+  e.software = "14.5";
+  e.content_id = content_id;
+  e.apple_makernote = true;
+  return e;
+}
+
+std::string random_bytes(std::size_t size, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::string out(size, '\0');
+  for (std::size_t i = 0; i + 8 <= size; i += 8) {
+    const std::uint64_t v = rng();
+    std::memcpy(out.data() + i, &v, 8);
+  }
+  return out;
+}
+
+// A small library with every role: a HEIC keeper with its JPG copy, Live Photo movie and AAE;
+// a JPG with a byte copy; media without a time; other files, one of them a few MB.
+void make_library(const TmpDir& tmp) {
+  const char* id = "3F2E1D0C-0000-4000-8000-00000000AAAA";
+  const auto heic_exif = camera("2021:05:03 14:22:01", "iPhone 12 Pro", id);
+  write_file(tmp / "in/a/IMG_0001.HEIC", test::make_heic(64, 48, heic_exif, 1));
+  write_file(tmp / "in/a/IMG_0001.JPG", test::make_jpeg(64, 48, heic_exif, 1));
+  test::MovieSpec movie;
+  movie.creation_date = "2021-05-03T14:22:01-0700";
+  movie.make = "Apple";
+  movie.model = "iPhone 12 Pro";
+  movie.content_id = id;
+  write_file(tmp / "in/a/IMG_0001.MOV", test::make_mov(movie));
+  write_file(tmp / "in/a/IMG_0001.AAE", "<?xml version=\"1.0\"?>\n<plist version=\"1.0\"><dict/></plist>\n");
+  const std::string jpeg = test::make_jpeg(48, 32, camera("2019:07:01 10:00:00", "iPhone 8"), 2);
+  write_file(tmp / "in/b/IMG_0002.JPG", jpeg);
+  write_file(tmp / "in/b/IMG_0002 (1).JPG", jpeg);
+  write_file(tmp / "in/c/IMG_0003.JPG", test::make_jpeg(40, 30, {}, 3));
+  write_file(tmp / "in/notes.txt", "not a photo\n");
+  write_file(tmp / "in/big/movie-export.bin", random_bytes(3 * 1024 * 1024 + 12345, 4));
+}
+
+void index_library(const TmpDir& tmp) {
+  const auto r = run_tool({"index", "in", "--catalog", "cat"}, tmp.path());
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+}
+
+void mount(const TmpDir& tmp) {
+  std::filesystem::create_directories(tmp / "mnt");
+  // Absolute paths, so that server_pid finds the server by its command line.
+  const auto r = run_tool({"mount", (tmp / "mnt").string(), "--catalog", (tmp / "cat").string()});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  REQUIRE(mount_type(tmp / "mnt") == "fuse.iphone-photo-dedup");
+}
+
+// A small file of /proc, or "" when it is gone.
+std::string proc_file(const std::string& path) {
+  std::string out;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return out;
+  }
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+// False for a process that is gone or a zombie.
+bool process_alive(const std::string& pid) {
+  const std::string stat = proc_file("/proc/" + pid + "/stat");
+  const auto state_at = stat.rfind(')');
+  return state_at != std::string::npos && state_at + 2 < stat.size() && stat[state_at + 2] != 'Z';
+}
+
+bool process_gone(pid_t pid) { return !process_alive(std::to_string(pid)); }
+
+// The live server process of a mount of `catalog` (its command line names both), or 0.
+pid_t server_pid(const std::string& binary_name, const std::filesystem::path& catalog) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    const std::string cmdline = proc_file("/proc/" + pid + "/cmdline");
+    if (cmdline.find(binary_name + std::string(1, '\0') + "mount") != std::string::npos &&
+        cmdline.find(std::string(1, '\0') + catalog.string()) != std::string::npos && process_alive(pid)) {
+      return static_cast<pid_t>(std::stol(pid));
+    }
+  }
+  return 0;
+}
+
+} // namespace
+
+TEST_CASE("mount: snapshot of the view: folders, name order, stable inode numbers, changes") {
+  auto entry = [](std::uint64_t size, std::int64_t mtime) {
+    ViewEntry e;
+    e.source = "/in/x";
+    e.size = size;
+    e.mtime_ns = mtime;
+    return e;
+  };
+  ViewEntry readme;
+  readme.content = "hello";
+  readme.size = 5;
+  auto before = ViewSnapshot::build({{"b/2021/x.JPG", entry(10, 300)},
+                                     {"a/one.JPG", entry(20, 100)},
+                                     {"README.txt", readme},
+                                     {"../escape", entry(1, 1)},
+                                     {"a//bad", entry(1, 1)},
+                                     {"a/one.JPG/under-a-file", entry(1, 1)}},
+                                    7);
+  CHECK(before->generation() == 7);
+  CHECK(before->file_count() == 3);
+  CHECK(before->total_bytes() == 35);
+  const auto& root = before->root();
+  CHECK(root.ino == k_view_root_inode);
+  REQUIRE(root.children.size() == 3);
+  CHECK(before->node(root.children[0]).name() == "README.txt");
+  CHECK(before->node(root.children[1]).name() == "a");
+  CHECK(before->node(root.children[2]).name() == "b");
+  CHECK(root.subdirs == 2);
+  CHECK(root.mtime_ns == 300);                      // the newest file below
+  CHECK(before->at("README.txt")->mtime_ns == 300); // a generated file: as new as the newest
+  CHECK(before->at("b")->mtime_ns == 300);
+  CHECK(before->at("a")->mtime_ns == 100);
+  const auto* file = before->at("b/2021/x.JPG");
+  REQUIRE(file);
+  CHECK(file->ino == view_inode("b/2021/x.JPG", false));
+  CHECK(before->find(file->ino) == file);
+  CHECK(before->find(file->parent) == before->at("b/2021"));
+  CHECK(before->at("a/one.JPG/under-a-file") == nullptr);
+  CHECK(before->at("nothing") == nullptr);
+  CHECK(view_inode("a", true) != view_inode("a", false));
+
+  // The same path has the same number in the next snapshot; changes say what to forget.
+  auto after = ViewSnapshot::build(
+      {{"b/2021/x.JPG", entry(11, 300)}, {"c/new.JPG", entry(1, 50)}, {"README.txt", readme}}, 8);
+  CHECK(after->at("b/2021/x.JPG")->ino == file->ino);
+  const auto changes = view_changes(*before, *after);
+  std::set<std::pair<std::uint64_t, std::string>> entries(changes.entries.begin(), changes.entries.end());
+  CHECK(entries.count({before->at("a")->ino, "one.JPG"}) == 1);
+  CHECK(entries.count({k_view_root_inode, "a"}) == 1);
+  CHECK(entries.count({k_view_root_inode, "c"}) == 1);
+  std::set<std::uint64_t> inodes(changes.inodes.begin(), changes.inodes.end());
+  CHECK(inodes.count(file->ino) == 1);            // its size changed
+  CHECK(inodes.count(k_view_root_inode) == 1);    // its listing changed
+  CHECK(inodes.count(before->at("b")->ino) == 0); // unchanged
+}
+
+TEST_CASE("mount: the tree is list --json's view; bytes, sizes, times and xattrs are the sources'") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  const auto listed = listed_view(tmp);
+  REQUIRE(listed.size() == 9);
+  UnmountGuard guard(tmp / "mnt");
+  mount(tmp);
+  const auto mnt = tmp / "mnt";
+
+  std::set<std::string> expected{"README.txt"};
+  for (const auto& [view, row] : listed) {
+    expected.insert(view);
+  }
+  CHECK(files_under(mnt) == expected);
+
+  std::set<std::string> roles;
+  for (const auto& [view, row] : listed) {
+    CAPTURE(view);
+    const auto path = mnt / view;
+    CHECK(read_noatime(path) == read_noatime(row.source));
+    struct stat in {
+    }, out{};
+    REQUIRE(::lstat(row.source.c_str(), &in) == 0);
+    REQUIRE(::stat(path.c_str(), &out) == 0);
+    CHECK(out.st_size == in.st_size);
+    CHECK(out.st_mtim.tv_sec == in.st_mtim.tv_sec);
+    CHECK(out.st_mtim.tv_nsec == in.st_mtim.tv_nsec);
+    CHECK((out.st_mode & 07777) == 0444);
+    CHECK(S_ISREG(out.st_mode));
+    CHECK(xattr(path, "user.ipd.role") == row.role);
+    CHECK(xattr(path, "user.ipd.source") == row.source);
+    CHECK(xattr(path, "user.ipd.reason") == row.reason);
+    CHECK(xattr(path, "user.ipd.capture") == (row.capture.empty() ? "<No data available>" : row.capture));
+    CHECK(xattr(path, "user.ipd.device") == (row.device.empty() ? "<No data available>" : row.device));
+    CHECK(xattr(path, "user.ipd.keeper") == (row.keeper.empty() ? "<No data available>" : row.keeper));
+    char names[4096];
+    const ssize_t n = ::listxattr(path.c_str(), names, sizeof names);
+    REQUIRE(n > 0);
+    std::set<std::string> listed_names;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); i += std::strlen(names + i) + 1) {
+      listed_names.insert(names + i);
+    }
+    std::set<std::string> present{"user.ipd.role", "user.ipd.source", "user.ipd.reason"};
+    for (const auto& [name, value] :
+         {std::pair{"keeper", row.keeper}, {"capture", row.capture}, {"device", row.device}}) {
+      if (!value.empty()) {
+        present.insert(std::string("user.ipd.") + name);
+      }
+    }
+    CHECK(listed_names == present);
+    roles.insert(row.role);
+  }
+  CHECK(roles == std::set<std::string>{"keeper", "companion", "duplicate", "unknown-time", "other"});
+
+  // README.txt is at the root, with what each folder holds.
+  const std::string readme = read_noatime(mnt / "README.txt");
+  CHECK(readme.find("duplicates/") != std::string::npos);
+  CHECK(xattr(mnt / "README.txt", "user.ipd.role") == "generated");
+  struct stat st {};
+  REQUIRE(::stat((mnt / "README.txt").c_str(), &st) == 0);
+  CHECK(static_cast<std::size_t>(st.st_size) == readme.size());
+  REQUIRE(::stat((mnt / "duplicates").c_str(), &st) == 0);
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK((st.st_mode & 07777) == 0555);
+  CHECK(st.st_mtim.tv_sec > 0);
+
+  // Reads at odd offsets and sizes, across the big file's chunks.
+  std::string big;
+  for (const auto& [view, row] : listed) {
+    if (view.find("movie-export.bin") != std::string::npos) {
+      big = view;
+    }
+  }
+  REQUIRE(!big.empty());
+  const std::string want = read_noatime(listed.at(big).source);
+  const int fd = ::open((mnt / big).c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  for (const off_t offset : {off_t(0), off_t(1), off_t(131071), off_t(1 << 20), off_t(want.size() - 10)}) {
+    char buf[300000];
+    const ssize_t n = ::pread(fd, buf, sizeof buf, offset);
+    const auto expect = std::min<std::size_t>(sizeof buf, want.size() - static_cast<std::size_t>(offset));
+    CHECK(n == static_cast<ssize_t>(expect));
+    CHECK(std::string(buf, static_cast<std::size_t>(std::max<ssize_t>(n, 0))) ==
+          want.substr(static_cast<std::size_t>(offset), expect));
+  }
+  char byte = 0;
+  CHECK(::pread(fd, &byte, 1, static_cast<off_t>(want.size())) == 0);
+  ::close(fd);
+
+  const auto r = run_tool({"unmount", "mnt"}, tmp.path());
+  CHECK(r.status == 0);
+  CHECK(!is_mounted(mnt));
+  CHECK(std::filesystem::is_empty(mnt));
+}
+
+TEST_CASE("mount: every kind of write fails with EROFS, and the inputs stay exactly as they were") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  test::age_atimes(tmp / "in");
+  const auto before = test::snapshot_inputs(tmp / "in");
+  const auto listed = listed_view(tmp);
+  {
+    UnmountGuard guard(tmp / "mnt");
+    mount(tmp);
+    const auto mnt = tmp / "mnt";
+    const std::string file = (mnt / listed.begin()->first).string();
+    const std::string dir = (mnt / "duplicates").string();
+    const std::string root = mnt.string();
+    auto refused = [](const char* what, int result) {
+      CAPTURE(what);
+      CHECK(result == -1);
+      CHECK(errno == EROFS);
+    };
+    refused("open O_WRONLY", ::open(file.c_str(), O_WRONLY));
+    refused("open O_RDWR", ::open(file.c_str(), O_RDWR));
+    refused("open O_TRUNC", ::open(file.c_str(), O_RDONLY | O_TRUNC));
+    refused("open O_APPEND", ::open(file.c_str(), O_WRONLY | O_APPEND));
+    refused("creat", ::creat((root + "/new.txt").c_str(), 0644));
+    refused("open O_CREAT", ::open((dir + "/new.txt").c_str(), O_WRONLY | O_CREAT, 0644));
+    refused("mkdir", ::mkdir((root + "/new").c_str(), 0755));
+    refused("mknod", ::mknod((root + "/fifo").c_str(), S_IFIFO | 0644, 0));
+    refused("rename", ::rename(file.c_str(), (root + "/moved.JPG").c_str()));
+    refused("rename dir", ::rename(dir.c_str(), (root + "/moved").c_str()));
+    refused("unlink", ::unlink(file.c_str()));
+    refused("unlink README", ::unlink((root + "/README.txt").c_str()));
+    refused("rmdir", ::rmdir(dir.c_str()));
+    refused("chmod", ::chmod(file.c_str(), 0666));
+    refused("chmod dir", ::chmod(dir.c_str(), 0777));
+    refused("chown", ::chown(file.c_str(), 1, 1));
+    refused("truncate", ::truncate(file.c_str(), 0));
+    refused("setxattr", ::setxattr(file.c_str(), "user.ipd.role", "keeper", 6, 0));
+    refused("setxattr new", ::setxattr(file.c_str(), "user.other", "x", 1, 0));
+    refused("removexattr", ::removexattr(file.c_str(), "user.ipd.role"));
+    refused("utimensat", ::utimensat(AT_FDCWD, file.c_str(), nullptr, 0));
+    refused("symlink", ::symlink("target", (root + "/link").c_str()));
+    refused("link", ::link(file.c_str(), (root + "/hard").c_str()));
+    const int fd = ::open(file.c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    CHECK(::write(fd, "x", 1) == -1);
+    CHECK(::ftruncate(fd, 0) == -1);
+    ::close(fd);
+
+    // A full read of every file, twice.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& [view, row] : listed) {
+        CHECK(read_noatime(mnt / view).size() == before.at(row.source).content.size());
+      }
+    }
+    const auto r = run_tool({"unmount", "mnt"}, tmp.path());
+    CHECK(r.status == 0);
+  }
+  const auto after = test::snapshot_inputs(tmp / "in");
+  REQUIRE(after.size() == before.size());
+  for (const auto& [path, state] : before) {
+    CAPTURE(path);
+    CHECK(after.at(path).content == state.content);
+    CHECK(after.at(path).mtime_ns == state.mtime_ns);
+    CHECK(after.at(path).atime_ns == state.atime_ns);
+    CHECK(after.at(path).ino == state.ino);
+  }
+}
+
+TEST_CASE("mount: a re-index while mounted shows added and removed files without a remount") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  UnmountGuard guard(tmp / "mnt");
+  mount(tmp);
+  const auto mnt = tmp / "mnt";
+  const auto first = listed_view(tmp);
+  CHECK(files_under(mnt).size() == first.size() + 1);
+  // Keep a folder listing and a file open across the change.
+  std::string removed_view;
+  for (const auto& [view, row] : first) {
+    if (row.source.find("IMG_0003.JPG") != std::string::npos) {
+      removed_view = view;
+    }
+  }
+  REQUIRE(!removed_view.empty());
+  const int held = ::open((mnt / removed_view).c_str(), O_RDONLY);
+  REQUIRE(held >= 0);
+  const std::string held_bytes = read_noatime(tmp / "in/c/IMG_0003.JPG");
+
+  std::filesystem::remove(tmp / "in/c/IMG_0003.JPG");
+  write_file(tmp / "in/d/IMG_0009.JPG",
+             test::make_jpeg(40, 30, camera("2020:02:02 20:20:20", "iPhone 8"), 9));
+  write_file(tmp / "in/more notes.txt", "another\n");
+  index_library(tmp);
+  const auto second = listed_view(tmp);
+  std::set<std::string> expected{"README.txt"};
+  for (const auto& [view, row] : second) {
+    expected.insert(view);
+  }
+  CHECK(expected.count(removed_view) == 0);
+  CHECK(eventually([&] { return files_under(mnt) == expected; }));
+  CHECK(!std::filesystem::exists(mnt / removed_view));
+  for (const auto& [view, row] : second) {
+    if (row.source.find("IMG_0009.JPG") != std::string::npos ||
+        row.source.find("more notes") != std::string::npos) {
+      CAPTURE(view);
+      CHECK(read_noatime(mnt / view) == read_noatime(row.source));
+      CHECK(xattr(mnt / view, "user.ipd.source") == row.source);
+    }
+  }
+  // The file held open reads on from its (now deleted) source.
+  char buf[64];
+  CHECK(::pread(held, buf, sizeof buf, 0) ==
+        static_cast<ssize_t>(std::min<std::size_t>(64, held_bytes.size())));
+  CHECK(std::string(buf, 4) == held_bytes.substr(0, 4));
+  ::close(held);
+}
+
+TEST_CASE("mount: eight concurrent readers over the whole tree get every byte right") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  for (unsigned i = 0; i < 6; ++i) {
+    write_file(tmp / ("in/big/part" + std::to_string(i) + ".bin"), random_bytes((i + 1) * 700'001, 10 + i));
+  }
+  index_library(tmp);
+  const auto listed = listed_view(tmp);
+  std::vector<std::pair<std::string, std::string>> files; // mount path, expected bytes
+  UnmountGuard guard(tmp / "mnt");
+  mount(tmp);
+  for (const auto& [view, row] : listed) {
+    files.emplace_back((tmp / "mnt" / view).string(), read_noatime(row.source));
+  }
+  std::atomic<std::uint64_t> reads{0}, bytes{0}, errors{0};
+  std::mutex mutex; // protects first_error
+  std::string first_error;
+  auto fail = [&](const std::string& what) {
+    ++errors;
+    std::lock_guard lock(mutex);
+    if (first_error.empty()) {
+      first_error = what;
+    }
+  };
+  const auto end = Clock::now() + std::chrono::seconds(3);
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      std::vector<char> buf(1 << 20);
+      for (std::size_t round = 0; Clock::now() < end; ++round) {
+        for (std::size_t k = 0; k < files.size(); ++k) {
+          const auto& [path, want] = files[(k + t + round) % files.size()];
+          const int fd = ::open(path.c_str(), O_RDONLY);
+          if (fd < 0) {
+            fail(path + ": open: " + std::strerror(errno));
+            continue;
+          }
+          // Every other round from the server rather than the kernel's cache.
+          if ((round + k) % 2 == 0) {
+            ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+          }
+          // Whole file sequentially in a random chunk size, then a few random slices.
+          const std::size_t chunk = 1 + rng() % buf.size();
+          std::string got;
+          for (ssize_t n; (n = ::read(fd, buf.data(), chunk)) > 0;) {
+            got.append(buf.data(), static_cast<std::size_t>(n));
+          }
+          if (got != want) {
+            fail(path + ": sequential read differs");
+          }
+          for (int s = 0; s < 4 && !want.empty(); ++s) {
+            const std::size_t offset = rng() % want.size();
+            const std::size_t size = 1 + rng() % std::min<std::size_t>(buf.size(), want.size() - offset);
+            const ssize_t n = ::pread(fd, buf.data(), size, static_cast<off_t>(offset));
+            if (n != static_cast<ssize_t>(size) || std::memcmp(buf.data(), want.data() + offset, size) != 0) {
+              fail(path + ": pread differs");
+            }
+          }
+          ::close(fd);
+          ++reads;
+          bytes += got.size();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  CHECK_MESSAGE(errors == 0, first_error);
+  CHECK(reads > 8 * files.size());
+  MESSAGE(reads.load() << " files (" << bytes.load() / (1 << 20) << " MiB) read by 8 threads in 3 s");
+}
+
+TEST_CASE("mount: SIGTERM and Ctrl-C unmount cleanly; -f stays in the foreground") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  UnmountGuard guard(tmp / "mnt");
+  const auto mnt = tmp / "mnt";
+  std::filesystem::create_directories(mnt);
+
+  // In the background: SIGTERM to the server unmounts.
+  mount(tmp);
+  const pid_t server = server_pid("iphone-photo-dedup", tmp / "cat");
+  REQUIRE(server > 0);
+  CHECK(std::filesystem::exists(mnt / "README.txt"));
+  ::kill(server, SIGTERM);
+  CHECK(eventually([&] { return !is_mounted(mnt); }));
+  CHECK(eventually([&] { return process_gone(server); }));
+
+  // In the foreground: the command runs until Ctrl-C (SIGINT), then exits 0, unmounted.
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(IPD_BINARY, IPD_BINARY, "mount", mnt.c_str(), "--catalog", (tmp / "cat").c_str(), "-f",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  CHECK(eventually([&] { return is_mounted(mnt); }));
+  CHECK(std::filesystem::exists(mnt / "README.txt"));
+  int status = 0;
+  CHECK(::waitpid(pid, &status, WNOHANG) == 0); // still serving
+  ::kill(pid, SIGINT);
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(!is_mounted(mnt));
+}
+
+TEST_CASE("mount: a killed server leaves a mountpoint that unmount clears, and the next mount works") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  UnmountGuard guard(tmp / "mnt");
+  const auto mnt = tmp / "mnt";
+  mount(tmp);
+  struct stat st {};
+  REQUIRE(::stat((mnt / "README.txt").c_str(), &st) == 0);
+  const ino_t readme_ino = st.st_ino;
+  const pid_t server = server_pid("iphone-photo-dedup", tmp / "cat");
+  REQUIRE(server > 0);
+  ::kill(server, SIGKILL);
+  REQUIRE(eventually([&] { return process_gone(server); }));
+  CHECK(is_mounted(mnt));
+
+  auto r = run_tool({"mount", "mnt", "--catalog", "cat"}, tmp.path());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("a mount whose server is gone is still there; run `iphone-photo-dedup unmount") !=
+        std::string::npos);
+  r = run_tool({"unmount", "mnt"}, tmp.path());
+  CHECK_MESSAGE(r.status == 0, r.err);
+  CHECK(!is_mounted(mnt));
+
+  mount(tmp);
+  REQUIRE(::stat((mnt / "README.txt").c_str(), &st) == 0);
+  CHECK(st.st_ino == readme_ino); // inode numbers are stable across mounts
+  CHECK(files_under(mnt).size() == listed_view(tmp).size() + 1);
+  r = run_tool({"unmount", "mnt"}, tmp.path());
+  CHECK(r.status == 0);
+  CHECK(!is_mounted(mnt));
+}
+
+TEST_CASE(
+    "mount: clear errors for a missing catalog, a mountpoint that is not an empty folder, or one in use") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  std::filesystem::create_directories(tmp / "mnt");
+  auto expect = [&](const std::vector<std::string>& args, const std::string& message) {
+    CAPTURE(args.front());
+    CAPTURE(message);
+    const auto r = run_tool(args, tmp.path());
+    CHECK(r.status == 2);
+    CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+  };
+  expect({"mount", "mnt", "--catalog", "nope"}, "nope: not found (run `iphone-photo-dedup index");
+  expect({"mount", "in", "--catalog", "cat"}, "in: not empty (mount the view on an empty folder)");
+  expect({"mount", "in/notes.txt", "--catalog", "cat"}, "notes.txt: not a folder");
+  expect({"mount", "missing", "--catalog", "cat"}, "missing: no such folder");
+  expect({"mount", "mnt", "--catalog", "cat", "-o", "rw"}, "-o rw: the view is read-only");
+  expect({"mount", "--catalog", "cat"}, "name one mountpoint");
+  expect({"unmount", "mnt"}, "mnt: not mounted");
+  expect({"unmount", "/proc"}, "/proc: not a view mounted by iphone-photo-dedup (it is proc)");
+  CHECK(!is_mounted(tmp / "mnt"));
+
+  UnmountGuard guard(tmp / "mnt");
+  mount(tmp);
+  expect({"mount", "mnt", "--catalog", "cat"}, "mnt: already mounted (fuse.iphone-photo-dedup)");
+  const auto r = run_tool({"unmount", "mnt"}, tmp.path());
+  CHECK(r.status == 0);
+}
