@@ -33,6 +33,8 @@ constexpr Command k_commands[] = {
     {"mount", "mount MOUNTPOINT [--catalog DIR] [-f] [-o OPTS]",
      "show the view as a live read-only filesystem", cmd_mount},
     {"unmount", "unmount MOUNTPOINT", "unmount a view mounted with `mount`", cmd_unmount},
+    {"materialize", "materialize OUTDIR [--catalog DIR] [--mode hardlink|reflink|copy|symlink] [--dry-run]",
+     "write the view as real hard links (or reflinks, copies, symlinks)", cmd_materialize},
 };
 
 void print_usage(std::FILE* out) {

@@ -54,6 +54,7 @@ int cmd_list(Args args);
 int cmd_explain(Args args);
 int cmd_mount(Args args);
 int cmd_unmount(Args args);
+int cmd_materialize(Args args);
 
 // Runs the command line; returns the exit status.
 int run(int argc, char** argv);

@@ -1,0 +1,108 @@
+// iphone-photo-dedup materialize OUTDIR [--catalog DIR] [--mode hardlink|reflink|copy|symlink] [--dry-run]
+//
+// Test hook: IPD_TEST_MATERIALIZE_PAUSE_MS=N sleeps N ms after each file made, so that a test
+// can kill a run part-way.
+#include "command.hpp"
+
+#include "index/json.hpp"
+#include "index/materialize.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace ipd::tools {
+
+namespace {
+
+const char* mode_words(MaterializeMode mode) {
+  switch (mode) {
+  case MaterializeMode::hardlink: return "hard links";
+  case MaterializeMode::reflink: return "reflinks";
+  case MaterializeMode::copy: return "copies";
+  case MaterializeMode::symlink: return "symbolic links";
+  }
+  return "";
+}
+
+unsigned long long ull(std::uint64_t n) { return static_cast<unsigned long long>(n); }
+
+} // namespace
+
+int cmd_materialize(Args args) {
+  const auto dir = catalog_dir(args);
+  MaterializeOptions options;
+  if (auto mode = args.value("--mode")) {
+    const auto parsed = parse_materialize_mode(*mode);
+    if (!parsed) {
+      throw UsageError("--mode takes hardlink, reflink, copy or symlink, not '" + *mode + "'");
+    }
+    options.mode = *parsed;
+  }
+  options.dry_run = args.flag("--dry-run");
+  const auto positional = args.finish();
+  if (positional.size() != 1) {
+    throw UsageError("name one OUTDIR");
+  }
+  if (const char* pause = std::getenv("IPD_TEST_MATERIALIZE_PAUSE_MS"); pause && *pause) {
+    options.pause = std::chrono::milliseconds(std::atol(pause));
+  }
+  const std::filesystem::path outdir = positional[0];
+  auto catalog = Catalog::open(dir, Catalog::Access::read_only);
+
+  const bool terminal = stderr_is_terminal();
+  if (terminal) {
+    options.progress = [](std::uint64_t done, std::uint64_t total) {
+      const int width = 30;
+      const int filled = total ? static_cast<int>(width * done / total) : width;
+      std::fprintf(stderr, "\rmaterializing [%.*s%*s] %llu/%llu files", filled,
+                   "##############################", width - filled, "", ull(done), ull(total));
+      std::fflush(stderr);
+    };
+  }
+  const MaterializeReport report = materialize(*catalog, outdir, options);
+  if (terminal) {
+    std::fprintf(stderr, "\r\033[K");
+  }
+
+  for (const auto& step : report.planned) {
+    std::printf("would %s %s\n", step.what.c_str(), display_path(step.path).c_str());
+  }
+  for (const auto& note : report.notes) {
+    std::fprintf(stderr, "note: %s: %s\n", display_path(note.path).c_str(), note.what.c_str());
+  }
+  for (const auto& kept : report.kept) {
+    std::fprintf(stderr, "kept: %s: %s\n", display_path(kept.path).c_str(), kept.what.c_str());
+  }
+  for (const auto& conflict : report.conflicts) {
+    std::fprintf(stderr, "conflict: %s: %s\n", display_path(conflict.path).c_str(), conflict.what.c_str());
+  }
+  for (const auto& error : report.errors) {
+    std::fprintf(stderr, "error: %s: %s\n", display_path(error.path).c_str(), error.what.c_str());
+  }
+  const std::string where = display_path(outdir.string());
+  std::printf("%s %llu view files into %s as %s in %.2f s (view and inputs %.2f s, tree %.2f s, "
+              "record %.2f s)\n",
+              options.dry_run ? "dry run (nothing changed) for" : "materialized", ull(report.files),
+              where.c_str(), mode_words(options.mode), report.seconds, report.view_seconds,
+              report.tree_seconds, report.record_seconds);
+  const char* to_be = options.dry_run ? "to be " : "";
+  std::printf(
+      "  %llu %smade, %llu already there, %llu %sremoved (left the view), %zu conflicts, %zu errors\n",
+      ull(report.made), to_be, ull(report.already), ull(report.removed), to_be, report.conflicts.size(),
+      report.errors.size());
+  if (report.replaced) {
+    std::printf(
+        "  of those made, %llu replaced earlier files of this tool that the view now wants otherwise\n",
+        ull(report.replaced));
+  }
+  if (!report.kept.empty()) {
+    std::printf("  %zu files left the view but were kept: the last copies of inputs that are gone (listed)\n",
+                report.kept.size());
+  }
+  if (!report.conflicts.empty()) {
+    std::printf("conflicts (listed above) were left untouched: move them away and run again\n");
+  }
+  return report.conflicts.empty() && report.errors.empty() ? k_exit_ok : k_exit_file_errors;
+}
+
+} // namespace ipd::tools
