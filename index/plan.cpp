@@ -374,11 +374,18 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
   // 2. Exact copies among media and sidecars: same size, then same head, then same full hash.
   UnionFind copies(n);
   {
+    // Hard links of one inode are one file: joined without reading, and hashed once.
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> first_link;
     std::map<std::uint64_t, std::vector<std::size_t>> by_size;
     for (std::size_t i = 0; i < n; ++i) {
       if ((cls[i] == Class::timed || cls[i] == Class::untimed || cls[i] == Class::sidecar) &&
           records[i].size > 0) {
-        by_size[records[i].size].push_back(i);
+        const auto [it, first] = first_link.emplace(std::make_pair(records[i].dev, records[i].ino), i);
+        if (first) {
+          by_size[records[i].size].push_back(i);
+        } else {
+          copies.join(it->second, i);
+        }
       }
     }
     std::vector<std::size_t> need_hash;
