@@ -1,0 +1,495 @@
+// The journey a user makes, with the real binary, on a library as messy as a real one: index,
+// mount, read every file through the mount, materialize, unmount — then the plan against the
+// generator's ground truth, and the inputs against their snapshot.
+#include "tests/messy_library.hpp"
+#include "tests/support/inputs.hpp"
+#include "tests/support/run.hpp"
+#include "tests/support/tmpdir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+using namespace ipd;
+using test::run_tool;
+using test::TmpDir;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// One line of `list --json`: a flat object of strings and numbers.
+using JsonObject = std::map<std::string, std::string>;
+
+void append_utf8(std::string& out, unsigned cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Parses a flat JSON object; returns false on anything else.
+bool parse_flat_json(const std::string& line, JsonObject& out) {
+  std::size_t i = 0;
+  auto skip = [&] {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
+      ++i;
+    }
+  };
+  auto string = [&](std::string& s) {
+    if (i >= line.size() || line[i] != '"') {
+      return false;
+    }
+    for (++i; i < line.size() && line[i] != '"'; ++i) {
+      if (line[i] != '\\') {
+        s += line[i];
+        continue;
+      }
+      if (++i >= line.size()) {
+        return false;
+      }
+      switch (line[i]) {
+      case 'n': s += '\n'; break;
+      case 't': s += '\t'; break;
+      case 'r': s += '\r'; break;
+      case 'u':
+        if (i + 4 >= line.size()) {
+          return false;
+        }
+        append_utf8(s, static_cast<unsigned>(std::stoul(line.substr(i + 1, 4), nullptr, 16)));
+        i += 4;
+        break;
+      default: s += line[i];
+      }
+    }
+    return i++ < line.size();
+  };
+  skip();
+  if (i >= line.size() || line[i++] != '{') {
+    return false;
+  }
+  for (;;) {
+    skip();
+    std::string key;
+    std::string value;
+    if (!string(key)) {
+      return false;
+    }
+    skip();
+    if (i >= line.size() || line[i++] != ':') {
+      return false;
+    }
+    skip();
+    if (i < line.size() && line[i] == '"') {
+      if (!string(value)) {
+        return false;
+      }
+    } else {
+      while (i < line.size() && line[i] != ',' && line[i] != '}') {
+        value += line[i++];
+      }
+    }
+    out[key] = value;
+    skip();
+    if (i < line.size() && line[i] == ',') {
+      ++i;
+      continue;
+    }
+    return i < line.size() && line[i] == '}';
+  }
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    out.push_back(line);
+  }
+  return out;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+bool is_mountpoint(const fs::path& dir) {
+  std::ifstream mounts("/proc/self/mountinfo");
+  const std::string wanted = fs::absolute(dir).lexically_normal().string();
+  for (std::string line; std::getline(mounts, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, devno, root, point;
+    fields >> id >> parent >> devno >> root >> point;
+    if (point == wanted) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A step of the CLI that another issue delivers fails clearly, never silently, while missing.
+bool available(const test::RunResult& r, const char* step) {
+  if (r.status == 2 && r.err.find("not built yet") != std::string::npos) {
+    FAIL_CHECK(step << " is not available in this build (\"not built yet\"): the journey cannot complete");
+    return false;
+  }
+  return true;
+}
+
+// Unmounts on every way out of the test: `unmount`, then `fusermount3 -uz` as the last resort.
+class MountGuard {
+public:
+  explicit MountGuard(fs::path dir) : m_dir(std::move(dir)) {}
+  ~MountGuard() {
+    if (!is_mountpoint(m_dir)) {
+      return;
+    }
+    run_tool({"unmount", m_dir.string()});
+    if (is_mountpoint(m_dir)) {
+      const std::string command = "fusermount3 -uz '" + m_dir.string() + "' 2>/dev/null";
+      if (std::system(command.c_str()) != 0) {
+        std::fprintf(stderr, "journey: could not unmount %s\n", m_dir.c_str());
+      }
+    }
+  }
+  MountGuard(const MountGuard&) = delete;
+  MountGuard& operator=(const MountGuard&) = delete;
+
+private:
+  fs::path m_dir;
+};
+
+struct Figures {
+  std::size_t files = 0;
+  std::size_t listed = 0;
+  std::size_t lost = 0;
+  std::size_t twice = 0;
+  std::size_t role_wrong = 0;
+  std::size_t false_merges = 0;
+  std::size_t keepers_right = 0;
+  std::size_t captures = 0;
+  std::size_t companions_right = 0;
+  std::size_t companions = 0;
+  std::size_t routed_right = 0; // unknown-time and other
+  std::size_t routed = 0;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> recall; // made_as -> found, expected
+};
+
+std::string percent(std::size_t a, std::size_t b) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%zu/%zu (%.1f%%)", a, b, b ? 100.0 * double(a) / double(b) : 100.0);
+  return buf;
+}
+
+void run_journey(const test::MessyOptions& options) {
+  TmpDir tmp;
+  const fs::path root = tmp / "library";
+  const fs::path catalog = tmp / "catalog";
+  auto began = std::chrono::steady_clock::now();
+  const test::MessyTruth truth = test::make_messy_library(root, options);
+  const double generate_s = seconds_since(began);
+  const std::string prefix = fs::canonical(root).string() + "/";
+  test::age_atimes(root);
+  const auto before = test::snapshot_inputs(root);
+  REQUIRE(before.size() == truth.files.size());
+
+  // 1. Index: exit 1, with an error for exactly the empty and truncated files.
+  began = std::chrono::steady_clock::now();
+  auto r = run_tool({"index", root.string(), "--catalog", catalog.string()});
+  const double index_s = seconds_since(began);
+  const std::string index_err = r.err;
+  REQUIRE_MESSAGE(r.status == 1, index_err);
+  std::set<std::string> reported;
+  for (const auto& line : lines_of(r.err)) {
+    if (line.rfind("error: ", 0) == 0) {
+      const std::string rest = line.substr(7);
+      const auto colon = rest.find(": ", prefix.size());
+      reported.insert(rest.substr(0, colon));
+    }
+  }
+  std::set<std::string> broken;
+  for (const auto& t : truth.files) {
+    if (t.error) {
+      broken.insert(prefix + t.path);
+    }
+  }
+  CHECK_MESSAGE(reported == broken, index_err);
+
+  // 2. The plan against the truth.
+  r = run_tool({"list", "--json", "--catalog", catalog.string()});
+  REQUIRE(r.status == 0);
+  std::map<std::string, JsonObject> plan; // relative source -> its line
+  std::map<std::string, std::string> source_of_view;
+  Figures f;
+  f.files = truth.files.size();
+  for (const auto& line : lines_of(r.out)) {
+    JsonObject o;
+    REQUIRE_MESSAGE(parse_flat_json(line, o), line);
+    REQUIRE(o["source"].rfind(prefix, 0) == 0);
+    const std::string rel = o["source"].substr(prefix.size());
+    f.twice += plan.count(rel);
+    if (!o["keeper"].empty()) {
+      REQUIRE(o["keeper"].rfind(prefix, 0) == 0);
+      o["keeper"] = o["keeper"].substr(prefix.size());
+    }
+    f.twice += o["view"].empty() || !source_of_view.emplace(o["view"], rel).second ? 1 : 0;
+    plan[rel] = o;
+  }
+  f.listed = plan.size();
+  std::map<std::string, const test::TruthFile*> truth_of;
+  for (const auto& t : truth.files) {
+    truth_of[t.path] = &t;
+  }
+  auto truth_group = [&](const std::string& path) {
+    const auto it = truth_of.find(path);
+    return it == truth_of.end() ? std::string("?") : it->second->group;
+  };
+  std::vector<std::string> wrong; // one line per file the plan got wrong
+  for (const auto& t : truth.files) {
+    const auto it = plan.find(t.path);
+    if (it == plan.end()) {
+      ++f.lost;
+      wrong.push_back("LOST " + t.path);
+      continue;
+    }
+    const JsonObject& p = it->second;
+    const std::string role = p.at("role");
+    const std::string keeper = p.at("keeper");
+    if (role != t.role || keeper != t.keeper) {
+      ++f.role_wrong;
+      wrong.push_back(t.path + " (" + t.made_as + "): expected " + t.role +
+                      (t.keeper.empty() ? "" : " of " + t.keeper) + ", got " + role +
+                      (keeper.empty() ? "" : " of " + keeper) + " — " + p.at("reason"));
+    }
+    if (!keeper.empty() && (t.group.empty() || truth_group(keeper) != t.group)) {
+      ++f.false_merges;
+      wrong.push_back("FALSE MERGE " + t.path + " (" + t.made_as + ", capture " + t.made_from +
+                      ") placed with " + keeper + " (capture " + truth_group(keeper) + ")");
+    }
+    if (t.role == "keeper") {
+      ++f.captures;
+      f.keepers_right += role == "keeper" ? 1 : 0;
+    }
+    if (t.role == "duplicate") {
+      auto& [found, expected] = f.recall[t.made_as];
+      ++expected;
+      found += role == "duplicate" && keeper == t.keeper ? 1 : 0;
+    }
+    if (t.role == "companion" || t.role == "raw-sidecar") {
+      ++f.companions;
+      // Beside its keeper in the view: the same folder, the keeper's name stem.
+      bool right = role == t.role && keeper == t.keeper;
+      if (right) {
+        const fs::path view(p.at("view"));
+        const fs::path keeper_view(plan.at(t.keeper).at("view"));
+        right = view.parent_path() == keeper_view.parent_path() &&
+                (t.made_as == "aae-o" ||
+                 view.filename().string().rfind(keeper_view.stem().string() + ".", 0) == 0);
+      }
+      f.companions_right += right ? 1 : 0;
+      if (!right && role == t.role) {
+        wrong.push_back(t.path + ": companion not beside its keeper: " + p.at("view"));
+      }
+    }
+    if (t.role == "unknown-time" || t.role == "other") {
+      ++f.routed;
+      const std::string top = t.role == "other" ? "other/" : "unknown_time/";
+      f.routed_right += role == t.role && p.at("view").rfind(top, 0) == 0 ? 1 : 0;
+    }
+  }
+  for (const auto& [rel, p] : plan) {
+    if (!truth_of.count(rel)) {
+      wrong.push_back("not generated, but listed: " + rel);
+    }
+  }
+
+  std::ostringstream figures;
+  figures << "journey on " << f.files << " files, " << f.captures << " captures (generated in " << generate_s
+          << " s; index " << index_s << " s)\n"
+          << "  completeness: " << percent(f.listed - f.twice, f.files) << " listed once, " << f.lost
+          << " lost\n"
+          << "  false merges: " << f.false_merges << "\n"
+          << "  keepers right: " << percent(f.keepers_right, f.captures) << "\n"
+          << "  companions and raw-sidecars beside their keeper: "
+          << percent(f.companions_right, f.companions) << "\n"
+          << "  unknown-time and other routed right: " << percent(f.routed_right, f.routed) << "\n"
+          << "  roles and keepers as the truth says: " << percent(f.files - f.role_wrong - f.lost, f.files)
+          << "\n"
+          << "  duplicate recall by kind of copy:\n";
+  for (const auto& [kind, counts] : f.recall) {
+    figures << "    " << kind << ": " << percent(counts.first, counts.second) << "\n";
+  }
+  for (std::size_t i = 0; i < wrong.size() && i < 40; ++i) {
+    figures << "  ! " << wrong[i] << "\n";
+  }
+  MESSAGE(figures.str());
+  CHECK(f.lost == 0);
+  CHECK(f.twice == 0);
+  CHECK(f.listed == f.files);
+  CHECK(f.false_merges == 0);
+  CHECK(f.keepers_right == f.captures);
+  CHECK(f.companions_right == f.companions);
+  CHECK(f.routed_right == f.routed);
+  for (const auto& [kind, counts] : f.recall) {
+    INFO("duplicate recall of " << kind);
+    CHECK(counts.first == counts.second);
+  }
+  CHECK(f.role_wrong == 0);
+
+  // 3. Mount, and read every file through it; 4. materialize; 5. unmount.
+  std::error_code ec;
+  if (!fs::exists("/dev/fuse", ec)) {
+    MESSAGE("/dev/fuse is absent: mount, materialize and unmount are not part of this run");
+  } else {
+    const fs::path mountpoint = tmp / "mnt";
+    fs::create_directories(mountpoint);
+    MountGuard guard(mountpoint);
+    began = std::chrono::steady_clock::now();
+    r = run_tool({"mount", mountpoint.string(), "--catalog", catalog.string()});
+    if (available(r, "mount")) {
+      REQUIRE_MESSAGE(r.status == 0, "mount: " << r.err);
+      REQUIRE(is_mountpoint(mountpoint));
+      std::size_t read = 0;
+      std::size_t bytes = 0;
+      std::size_t mismatched = 0;
+      std::set<std::string> seen;
+      for (auto it = fs::recursive_directory_iterator(mountpoint); it != fs::recursive_directory_iterator();
+           ++it) {
+        if (!it->is_regular_file()) {
+          continue;
+        }
+        const std::string view = it->path().lexically_relative(mountpoint).string();
+        seen.insert(view);
+        const std::string content = test::read_file(it->path());
+        ++read;
+        bytes += content.size();
+        if (view == "README.txt") {
+          CHECK(content.find("duplicates/") != std::string::npos);
+          continue;
+        }
+        const auto source = source_of_view.find(view);
+        if (source == source_of_view.end()) {
+          ++mismatched;
+          MESSAGE("in the mount but not in the plan: " << view);
+          continue;
+        }
+        const auto state = before.find(prefix + source->second);
+        const bool same = state != before.end() && state->second.content == content;
+        char role[64] = {};
+        const ssize_t n = ::getxattr(it->path().c_str(), "user.ipd.role", role, sizeof role - 1);
+        const bool role_right =
+            n > 0 && std::string(role, static_cast<std::size_t>(n)) == plan[source->second]["role"];
+        if (!same || !role_right) {
+          ++mismatched;
+          MESSAGE(view << ": " << (same ? "" : "bytes differ from " + source->second + "; ")
+                       << (role_right ? "" : "user.ipd.role is not the planned role"));
+        }
+      }
+      const double mount_s = seconds_since(began);
+      std::size_t missing = 0;
+      for (const auto& [view, source] : source_of_view) {
+        missing += seen.count(view) ? 0 : 1;
+      }
+      MESSAGE("mount: read " << read << " files, " << bytes / 1024 << " KiB in " << mount_s << " s; "
+                             << mismatched << " differ, " << missing << " missing");
+      CHECK(mismatched == 0);
+      CHECK(missing == 0);
+      CHECK(seen.count("README.txt") == 1);
+      CHECK(read == source_of_view.size() + 1);
+
+      const fs::path out = tmp / "view";
+      began = std::chrono::steady_clock::now();
+      r = run_tool({"materialize", out.string(), "--catalog", catalog.string()});
+      if (available(r, "materialize")) {
+        CHECK_MESSAGE(r.status == 0, "materialize: " << r.out << r.err);
+        std::size_t linked = 0;
+        std::size_t not_linked = 0;
+        for (const auto& [view, source] : source_of_view) {
+          const bool same = fs::equivalent(out / view, prefix + source, ec);
+          (same ? linked : not_linked) += 1;
+          if (!same) {
+            MESSAGE("materialized " << view << " is not " << source);
+          }
+        }
+        CHECK(fs::is_regular_file(out / "README.txt"));
+        std::size_t extra = 0;
+        for (auto it = fs::recursive_directory_iterator(out); it != fs::recursive_directory_iterator();
+             ++it) {
+          const std::string view = it->path().lexically_relative(out).string();
+          if (it->is_regular_file() && view != "README.txt" && !source_of_view.count(view) &&
+              view.find(".iphone-photo-dedup") == std::string::npos) {
+            ++extra;
+            MESSAGE("materialized but not planned: " << view);
+          }
+        }
+        MESSAGE("materialize: " << linked << " hard links in " << seconds_since(began) << " s; " << not_linked
+                                << " not linked, " << extra << " extra");
+        CHECK(not_linked == 0);
+        CHECK(extra == 0);
+      }
+      r = run_tool({"unmount", mountpoint.string()});
+      if (available(r, "unmount")) {
+        CHECK(r.status == 0);
+        CHECK(!is_mountpoint(mountpoint));
+      }
+    }
+  }
+
+  // 6. The inputs are as they were: bytes, mtimes, atimes.
+  const auto after = test::snapshot_inputs(root);
+  std::size_t changed = 0;
+  for (const auto& [path, state] : before) {
+    const auto it = after.find(path);
+    if (it == after.end() || !(it->second == state)) {
+      ++changed;
+      MESSAGE("input changed: " << path
+                                << (it == after.end()                       ? " (gone)"
+                                    : it->second.content != state.content   ? " (content)"
+                                    : it->second.mtime_ns != state.mtime_ns ? " (mtime)"
+                                    : it->second.atime_ns != state.atime_ns ? " (atime)"
+                                                                            : " (inode)"));
+    }
+  }
+  MESSAGE("inputs changed: " << changed << " of " << before.size());
+  CHECK(changed == 0);
+  CHECK(after.size() == before.size());
+}
+
+} // namespace
+
+TEST_CASE("journey: index, mount, read, materialize and unmount a messy generated library") {
+  test::MessyOptions options;
+  options.captures = 70;
+  options.seed = 7;
+  options.width = 320;
+  options.height = 240;
+  run_journey(options);
+}
+
+TEST_CASE("journey: the real corpus and what downloads make of it") {
+  const fs::path corpus = test::corpus_dir();
+  if (corpus.empty()) {
+    MESSAGE("no corpus beside the checkout ($IPD_CORPUS or ../shared/corpus/real): skipped");
+    return;
+  }
+  test::MessyOptions options;
+  options.captures = 45;
+  options.seed = 11;
+  options.corpus = corpus;
+  options.width = 480;
+  options.height = 360;
+  run_journey(options);
+}
