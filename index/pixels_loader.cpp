@@ -3,32 +3,13 @@
 #include "module.hpp"
 #include "pixels_module.hpp"
 
-#include <mutex>
-
 namespace ipd {
 
 namespace {
 
-struct Loaded {
-  PixelsModule module{};
-  std::string error;
-};
-
-const Loaded& load() {
-  static Loaded loaded;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    std::string error;
-    auto entry = reinterpret_cast<void (*)(PixelsModule*)>(
-        load_module_entry("libipd_pixels.so", IPD_PIXELS_MODULE_BUILT, "ipd_pixels_module", error));
-    if (!entry) {
-      loaded.error = "cannot decode images: " + error;
-      return;
-    }
-    entry(&loaded.module);
-    loaded.module.init();
-  });
-  return loaded;
+const LoadedModule<PixelsModule>& load() {
+  return load_module_once<PixelsModule>("libipd_pixels.so", IPD_PIXELS_MODULE_BUILT, "ipd_pixels_module",
+                                        "cannot decode images");
 }
 
 } // namespace
@@ -42,7 +23,7 @@ bool compute_fingerprint(std::span<const std::uint8_t> data, Format format, Fing
 
 bool compute_fingerprint_from(std::span<const std::uint8_t> data, Format format, FingerprintSource source,
                               Fingerprint& out, std::string& error) {
-  const Loaded& loaded = load();
+  const auto& loaded = load();
   if (!loaded.module.compute) {
     error = loaded.error;
     return false;
@@ -52,7 +33,7 @@ bool compute_fingerprint_from(std::span<const std::uint8_t> data, Format format,
 
 double full_compare_percent(std::span<const std::uint8_t> a, Format fa, std::span<const std::uint8_t> b,
                             Format fb, std::string& error) {
-  const Loaded& loaded = load();
+  const auto& loaded = load();
   if (!loaded.module.full_compare) {
     error = loaded.error;
     return -1;
