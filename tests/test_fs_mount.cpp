@@ -3,6 +3,7 @@
 // server. Every mount is unmounted by a guard, `fusermount3 -uz` as the last resort.
 #include "index/view_snapshot.hpp"
 #include "tests/support/inputs.hpp"
+#include "tests/support/json_lines.hpp"
 #include "tests/support/media.hpp"
 #include "tests/support/movie.hpp"
 #include "tests/support/run.hpp"
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 using namespace ipd;
+using test::json_field;
 using test::run_tool;
 using test::TmpDir;
 using test::write_file;
@@ -115,34 +117,6 @@ public:
 private:
   std::filesystem::path m_path;
 };
-
-// The string value of `"key": "..."` in one JSON line (escapes \" \\ \n \t \uXXXX below 0x80).
-std::string json_field(const std::string& line, const std::string& key) {
-  const std::string start = "\"" + key + "\": \"";
-  auto pos = line.find(start);
-  if (pos == std::string::npos) {
-    return {};
-  }
-  std::string out;
-  for (pos += start.size(); pos < line.size() && line[pos] != '"'; ++pos) {
-    if (line[pos] != '\\') {
-      out += line[pos];
-      continue;
-    }
-    const char c = line[++pos];
-    if (c == 'n') {
-      out += '\n';
-    } else if (c == 't') {
-      out += '\t';
-    } else if (c == 'u') {
-      out += static_cast<char>(std::stoi(line.substr(pos + 1, 4), nullptr, 16));
-      pos += 4;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 struct Row {
   std::string source, role, view, keeper, capture, device, reason;

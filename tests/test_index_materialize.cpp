@@ -4,6 +4,7 @@
 #include "index/materialize.hpp"
 #include "index/view.hpp"
 #include "tests/support/inputs.hpp"
+#include "tests/support/json_lines.hpp"
 #include "tests/support/media.hpp"
 #include "tests/support/movie.hpp"
 #include "tests/support/run.hpp"
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 using namespace ipd;
+using test::json_field;
 using test::run_tool;
 using test::TmpDir;
 using test::write_file;
@@ -74,40 +76,6 @@ std::vector<std::string> lines(const std::string& text) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     out.push_back(line);
-  }
-  return out;
-}
-
-// The string value of `"name": "..."` in one line of list --json (empty when absent).
-std::string json_field(const std::string& line, const std::string& name) {
-  const std::string key = "\"" + name + "\": \"";
-  const auto at = line.find(key);
-  if (at == std::string::npos) {
-    return {};
-  }
-  std::string out;
-  for (std::size_t i = at + key.size(); i < line.size() && line[i] != '"'; ++i) {
-    if (line[i] != '\\') {
-      out += line[i];
-      continue;
-    }
-    const char c = line[++i];
-    if (c == 'u') {
-      const unsigned cp = static_cast<unsigned>(std::stoul(line.substr(i + 1, 4), nullptr, 16));
-      i += 4;
-      if (cp < 0x80) {
-        out += static_cast<char>(cp);
-      } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      } else {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      }
-    } else {
-      out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
-    }
   }
   return out;
 }

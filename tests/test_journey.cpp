@@ -3,6 +3,7 @@
 // generator's ground truth, and the inputs against their snapshot.
 #include "tests/messy_library.hpp"
 #include "tests/support/inputs.hpp"
+#include "tests/support/json_lines.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/tmpdir.hpp"
 
@@ -19,108 +20,15 @@
 #include <unistd.h>
 
 using namespace ipd;
+using test::JsonObject;
+using test::lines_of;
+using test::parse_flat_json;
 using test::run_tool;
 using test::TmpDir;
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// One line of `list --json`: a flat object of strings and numbers.
-using JsonObject = std::map<std::string, std::string>;
-
-void append_utf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Parses a flat JSON object; returns false on anything else.
-bool parse_flat_json(const std::string& line, JsonObject& out) {
-  std::size_t i = 0;
-  auto skip = [&] {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
-      ++i;
-    }
-  };
-  auto string = [&](std::string& s) {
-    if (i >= line.size() || line[i] != '"') {
-      return false;
-    }
-    for (++i; i < line.size() && line[i] != '"'; ++i) {
-      if (line[i] != '\\') {
-        s += line[i];
-        continue;
-      }
-      if (++i >= line.size()) {
-        return false;
-      }
-      switch (line[i]) {
-      case 'n': s += '\n'; break;
-      case 't': s += '\t'; break;
-      case 'r': s += '\r'; break;
-      case 'u':
-        if (i + 4 >= line.size()) {
-          return false;
-        }
-        append_utf8(s, static_cast<unsigned>(std::stoul(line.substr(i + 1, 4), nullptr, 16)));
-        i += 4;
-        break;
-      default: s += line[i];
-      }
-    }
-    return i++ < line.size();
-  };
-  skip();
-  if (i >= line.size() || line[i++] != '{') {
-    return false;
-  }
-  for (;;) {
-    skip();
-    std::string key;
-    std::string value;
-    if (!string(key)) {
-      return false;
-    }
-    skip();
-    if (i >= line.size() || line[i++] != ':') {
-      return false;
-    }
-    skip();
-    if (i < line.size() && line[i] == '"') {
-      if (!string(value)) {
-        return false;
-      }
-    } else {
-      while (i < line.size() && line[i] != ',' && line[i] != '}') {
-        value += line[i++];
-      }
-    }
-    out[key] = value;
-    skip();
-    if (i < line.size() && line[i] == ',') {
-      ++i;
-      continue;
-    }
-    return i < line.size() && line[i] == '}';
-  }
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    out.push_back(line);
-  }
-  return out;
-}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

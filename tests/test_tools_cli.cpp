@@ -1,4 +1,5 @@
 // The real binary, as a user runs it: exit statuses, messages, and what list and status print.
+#include "tests/support/json_lines.hpp"
 #include "tests/support/media.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/tmpdir.hpp"
@@ -24,16 +25,6 @@ test::ExifSpec exif(const char* when) {
   return e;
 }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    out.push_back(line);
-  }
-  return out;
-}
-
 } // namespace
 
 TEST_CASE("cli: index, then list --json and status describe every file") {
@@ -49,7 +40,7 @@ TEST_CASE("cli: index, then list --json and status describe every file") {
 
   r = run_tool({"list", "--json"}, tmp.path());
   CHECK(r.status == 0);
-  const auto rows = lines(r.out);
+  const auto rows = test::lines_of(r.out);
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].find("\"kind\": \"still\"") != std::string::npos);
   CHECK(rows[0].find("\"capture\": \"2019-07-01T10:00:00\"") != std::string::npos);
@@ -86,7 +77,7 @@ TEST_CASE("cli: bad files are listed with their error, the rest indexed, exit st
   CHECK(r.out.find("indexed 4 files") != std::string::npos);
   CHECK(r.out.find("2 files had errors") != std::string::npos);
   r = run_tool({"list", "--catalog", "cat", "--json"}, tmp.path());
-  CHECK(lines(r.out).size() == 4); // ... and its newline does not split a JSON line
+  CHECK(test::lines_of(r.out).size() == 4); // ... and its newline does not split a JSON line
   CHECK(r.out.find("new\\nline\\ufffd.JPG") != std::string::npos);
   CHECK(r.out.find("\"source_escaped\": ") != std::string::npos);
 }
@@ -190,7 +181,7 @@ TEST_CASE("cli: explain answers for an input path and for a view path; list filt
   CHECK(r.err.find("neither an input file nor a path in the view") != std::string::npos);
 
   r = run_tool({"list", "--role", "duplicate", "--json"}, tmp.path());
-  CHECK(lines(r.out).size() == 1);
+  CHECK(test::lines_of(r.out).size() == 1);
   CHECK(r.out.find("\"role\": \"duplicate\"") != std::string::npos);
   CHECK(r.out.find("\"view\": \"duplicates/Apple iPhone 8/2019/2019-07/20190701_100000_IMG_0001 (2).JPG\"") !=
         std::string::npos);

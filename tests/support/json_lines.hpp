@@ -1,0 +1,20 @@
+// Reading what the tool prints: lines, and the flat JSON objects of `list --json`.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ipd::test {
+
+// One line of `list --json`: a flat object, every value as its text (strings unescaped).
+using JsonObject = std::map<std::string, std::string>;
+
+// Parses a flat JSON object into `out`; returns false on anything else.
+bool parse_flat_json(const std::string& line, JsonObject& out);
+// The value of `key` in one line of `list --json`; empty when absent or the line is not an object.
+std::string json_field(const std::string& line, const std::string& key);
+// The lines of `text`, without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
+
+} // namespace ipd::test
