@@ -199,9 +199,8 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) noexcept {
       return;
     }
     struct stat st {};
-    if (::fstat(file->fd, &st) == 0 &&
-        (static_cast<std::uint64_t>(st.st_size) != node->entry.size ||
-         std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec != node->entry.mtime_ns)) {
+    if (::fstat(file->fd, &st) == 0 && (static_cast<std::uint64_t>(st.st_size) != node->entry.size ||
+                                        timespec_ns(st.st_mtim) != node->entry.mtime_ns)) {
       // Changed since it was indexed: serve what is there, and keep no stale pages.
       srv.log(node->path + ": its source " + node->entry.source +
               " changed since it was indexed (run `iphone-photo-dedup index` again)");

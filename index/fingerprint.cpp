@@ -33,18 +33,6 @@ std::string take_vips_error(std::string_view fallback) {
   return text;
 }
 
-bool is_raw(Format format) {
-  switch (format) {
-  case Format::dng:
-  case Format::cr2:
-  case Format::cr3:
-  case Format::nef:
-  case Format::arw:
-  case Format::raw: return true;
-  default: return false;
-  }
-}
-
 bool is_heif(Format format) { return format == Format::heic || format == Format::avif; }
 
 bool is_movie_or_sidecar(Format format) {

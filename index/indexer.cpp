@@ -29,8 +29,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::int64_t to_ns(const timespec& ts) { return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec; }
-
 bool same_stat(const ScanEntry& a, const FileRecord& b) {
   return a.dev == b.dev && a.ino == b.ino && a.size == b.size && a.mtime_ns == b.mtime_ns &&
          a.ctime_ns == b.ctime_ns && a.mode == b.mode && a.link_target == b.link_target;
@@ -76,8 +74,8 @@ void read_file(FileRecord& record, Sniffer& sniffer) {
   struct stat st {};
   if (::fstat(fd, &st) == 0) {
     record.size = static_cast<std::uint64_t>(st.st_size);
-    record.mtime_ns = to_ns(st.st_mtim);
-    record.ctime_ns = to_ns(st.st_ctim);
+    record.mtime_ns = timespec_ns(st.st_mtim);
+    record.ctime_ns = timespec_ns(st.st_ctim);
   }
   MappedFile file;
   if (!file.map(fd, record.size, error)) {

@@ -31,6 +31,8 @@ int open_input(const char* path, std::string& error) {
 
 std::uint64_t inputs_opened() { return g_opened.load(std::memory_order_relaxed); }
 
+std::int64_t timespec_ns(const timespec& ts) { return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec; }
+
 std::string errno_text(int err) {
   char buf[256];
   // GNU strerror_r returns the message, which may or may not be buf.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <time.h>
 
 namespace ipd {
 
@@ -14,6 +15,9 @@ int open_input(const char* path, std::string& error);
 
 // How many inputs open_input has opened in this process (re-index tests count on it).
 std::uint64_t inputs_opened();
+
+// A stat time in nanoseconds since the epoch.
+std::int64_t timespec_ns(const timespec& ts);
 
 // "Permission denied" etc. for an errno value.
 std::string errno_text(int err);

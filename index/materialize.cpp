@@ -59,8 +59,6 @@ constexpr std::size_t k_write_chunk = std::size_t(1) << 18; // bytes of record p
 std::string journal_name() { return std::string(k_materialized_record) + ".journal"; }
 std::string record_temp_name() { return std::string(k_materialized_record) + ".tmp"; }
 
-std::int64_t nanos(const timespec& t) { return std::int64_t(t.tv_sec) * 1'000'000'000 + t.tv_nsec; }
-
 // ---- the record -------------------------------------------------------------------------------
 
 // What a path of OUTDIR holds because materialize put it there.
@@ -337,7 +335,7 @@ bool matches(const Made& m, const struct stat& st, int dirfd, const char* name) 
   case MadeKind::copy:
   case MadeKind::generated:
     return S_ISREG(st.st_mode) && (m.ino == 0 || (st.st_dev == m.dev && st.st_ino == m.ino)) &&
-           std::uint64_t(st.st_size) == m.size && (m.mtime_ns == 0 || nanos(st.st_mtim) == m.mtime_ns);
+           std::uint64_t(st.st_size) == m.size && (m.mtime_ns == 0 || timespec_ns(st.st_mtim) == m.mtime_ns);
   case MadeKind::symlink: return S_ISLNK(st.st_mode) && symlink_target(dirfd, name) == m.source;
   case MadeKind::dir: return S_ISDIR(st.st_mode);
   }
@@ -366,7 +364,7 @@ Made made_from(std::uint64_t dev, std::uint64_t ino, std::uint64_t size, const t
   m.dev = dev;
   m.ino = ino;
   m.size = size;
-  m.mtime_ns = nanos(mtime);
+  m.mtime_ns = timespec_ns(mtime);
   return m;
 }
 
@@ -377,7 +375,7 @@ Made made_from(const struct stat& st, MadeKind kind, std::string source) {
   m.dev = st.st_dev;
   m.ino = st.st_ino;
   m.size = static_cast<std::uint64_t>(st.st_size);
-  m.mtime_ns = nanos(st.st_mtim);
+  m.mtime_ns = timespec_ns(st.st_mtim);
   return m;
 }
 
@@ -742,7 +740,7 @@ private:
       item.src_err = ENODATA;
     } else {
       item.src = {st.st_dev, st.st_ino, std::uint64_t(st.st_size), st.st_mtim, st.st_mode};
-      return item.src.size != item.size || nanos(item.src.mtime) != item.mtime_ns;
+      return item.src.size != item.size || timespec_ns(item.src.mtime) != item.mtime_ns;
     }
     return false;
   }
@@ -972,7 +970,7 @@ private:
       m = made_from(item.src.dev, item.src.ino, item.src.size, item.src.mtime, m.kind);
     } else if (m.kind != MadeKind::symlink) {
       m.size = item.src.size;
-      m.mtime_ns = nanos(item.src.mtime);
+      m.mtime_ns = timespec_ns(item.src.mtime);
     }
     return m;
   }
@@ -1055,7 +1053,7 @@ private:
     // A copy it made from this very version of the input, untouched since: no need to read it.
     const auto it = m_record.find(item.path);
     if (it != m_record.end() && matches(it->second, st, dirfd, name) && it->second.source == item.source &&
-        nanos(st.st_mtim) == nanos(item.src.mtime)) {
+        timespec_ns(st.st_mtim) == timespec_ns(item.src.mtime)) {
       return true;
     }
     std::string error;

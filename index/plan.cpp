@@ -73,11 +73,6 @@ std::string_view ext_of(std::string_view name) {
   return dot == std::string_view::npos || dot == 0 ? std::string_view() : name.substr(dot + 1);
 }
 
-bool is_raw(Format f) {
-  return f == Format::dng || f == Format::cr2 || f == Format::cr3 || f == Format::nef || f == Format::arw ||
-         f == Format::raw;
-}
-
 // An edited render: Apple's IMG_E1234, or the "-edited"/"_edited" names of Google Photos and
 // osxphotos. An edit is never a copy of its original.
 bool is_edit_name(std::string_view stem) {

@@ -67,6 +67,11 @@ std::string_view format_name(Format format) { return info(format).name; }
 std::string_view true_extension(Format format) { return info(format).extension; }
 Kind kind_of(Format format) { return info(format).kind; }
 
+bool is_raw(Format format) {
+  return format == Format::dng || format == Format::cr2 || format == Format::cr3 || format == Format::nef ||
+         format == Format::arw || format == Format::raw;
+}
+
 std::string device_name(std::string_view make, std::string_view model) {
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   auto starts_with_make = [&] {

@@ -128,6 +128,8 @@ std::string_view format_name(Format format);
 // The extension the view gives a file of this format ("JPG", "HEIC", "MOV"); empty for unknown.
 std::string_view true_extension(Format format);
 Kind kind_of(Format format);
+// True for camera RAW formats (DNG, CR2, CR3, NEF, ARW and other RAW).
+bool is_raw(Format format);
 
 // The capture device as the view names it: "Make Model" without the make repeated
 // ("Canon" + "Canon EOS R6" -> "Canon EOS R6"); empty when neither is known.

@@ -14,14 +14,12 @@ namespace ipd {
 
 namespace {
 
-std::int64_t to_ns(const timespec& ts) { return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec; }
-
 void fill_stat(ScanEntry& record, const struct stat& st) {
   record.dev = st.st_dev;
   record.ino = st.st_ino;
   record.size = static_cast<std::uint64_t>(st.st_size);
-  record.mtime_ns = to_ns(st.st_mtim);
-  record.ctime_ns = to_ns(st.st_ctim);
+  record.mtime_ns = timespec_ns(st.st_mtim);
+  record.ctime_ns = timespec_ns(st.st_ctim);
   record.mode = st.st_mode;
   record.nlink = static_cast<std::uint32_t>(st.st_nlink);
 }
