@@ -514,44 +514,129 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
     }
   }
 
-  // 4. Content: fingerprints for stills in candidate pairs that need pixels.
+  // 4. Content. Still pairs are settled without pixels where the metadata decides:
+  //    a. equal content identifiers and instants settle it (DESIGN §5) when both also show the
+  //       same upright size and neither was written by an editor, which may keep the
+  //       identifier while changing the pixels;
+  //    b. upright aspect ratios that differ (from the headers) refuse it.
+  //    Every other still pair compares fingerprints. Files settled together (a) share one
+  //    fingerprint, taken from the one cheapest to decode: a HEIC converted to JPEG on transfer
+  //    is printed from its JPEG.
   auto needs_pixels = [&](std::size_t a, std::size_t b) {
     return records[a].kind == Kind::still && !is_raw(records[a].format) && !is_raw(records[b].format);
   };
-  std::vector<std::size_t> to_print;
-  {
-    std::set<std::size_t> wanted;
-    for (const auto& [a, b] : candidate_set) {
-      if (needs_pixels(a, b)) {
-        wanted.insert(a);
-        wanted.insert(b);
-      }
+  auto settled_by_metadata = [&](std::size_t a, std::size_t b) {
+    const FileRecord& x = records[a];
+    const FileRecord& y = records[b];
+    return !x.content_id.empty() && x.content_id == y.content_id && x.width != 0 && x.width == y.width &&
+           x.height == y.height && !is_editor_software(x.software) && !is_editor_software(y.software);
+  };
+  auto aspects_differ = [&](std::size_t a, std::size_t b) {
+    const FileRecord& x = records[a];
+    const FileRecord& y = records[b];
+    return x.width != 0 && x.height != 0 && y.width != 0 && y.height != 0 &&
+           !aspects_match(static_cast<float>(x.width) / static_cast<float>(x.height),
+                          static_cast<float>(y.width) / static_cast<float>(y.height));
+  };
+  // What each candidate still pair needs; `printed_by[i]` is the file whose fingerprint stands
+  // for file i's content.
+  enum class Settle : std::uint8_t { pixels, same, refused };
+  std::map<std::pair<std::size_t, std::size_t>, Settle> settle;
+  UnionFind same_content(n);
+  for (const auto& [a, b] : candidate_set) {
+    if (!needs_pixels(a, b)) {
+      continue;
     }
-    for (auto i : wanted) {
-      if (records[i].fingerprint.empty()) {
-        to_print.push_back(i);
-      }
+    const Settle s = settled_by_metadata(a, b) ? Settle::same
+                     : aspects_differ(a, b)    ? Settle::refused
+                                               : Settle::pixels;
+    settle[{a, b}] = s;
+    if (s == Settle::same) {
+      same_content.join(a, b);
+      ++plan.stats.settled_by_metadata;
+    } else if (s == Settle::refused) {
+      ++plan.stats.refused_by_aspect;
     }
+  }
+  auto decode_cost = [&](std::size_t i) {
+    const FileRecord& r = records[i];
+    const int format = r.format == Format::jpeg                               ? 0
+                       : r.format == Format::heic || r.format == Format::avif ? 2
+                                                                              : 1;
+    return std::make_tuple(r.fingerprint.empty() ? 1 : 0, format, std::uint64_t(r.width) * r.height, i);
+  };
+  // The files settled together, cheapest to decode first.
+  std::map<std::size_t, std::vector<std::size_t>> settled_sets;
+  for (const auto& [pair, s] : settle) {
+    for (const std::size_t i : {pair.first, pair.second}) {
+      settled_sets[same_content.find(i)].push_back(i);
+    }
+  }
+  for (auto& [root, members] : settled_sets) {
+    std::sort(members.begin(), members.end(),
+              [&](std::size_t x, std::size_t y) { return decode_cost(x) < decode_cost(y); });
+    members.erase(std::unique(members.begin(), members.end()), members.end());
   }
   std::vector<std::string> print_error(n);
-  if (!to_print.empty()) {
-    init_fingerprints();
-  }
   std::vector<double> print_seconds(n, 0.0);
-  tbb::parallel_for_each(to_print.begin(), to_print.end(), [&](std::size_t i) {
-    const auto began = std::chrono::steady_clock::now();
-    std::string error;
-    Fingerprint fp;
-    const bool mapped = with_bytes(records[i], error, [&](std::span<const std::uint8_t> bytes) {
-      if (compute_fingerprint(bytes, records[i].format, fp, error)) {
-        records[i].fingerprint = encode_fingerprint(fp);
-      }
-    });
-    if (!mapped || records[i].fingerprint.empty()) {
-      print_error[i] = error.empty() ? "cannot decode" : error;
+  // Each file of a set stands in with the set's cheapest member not yet found undecodable.
+  std::vector<std::size_t> printed_by(n);
+  auto choose_stand_ins = [&] {
+    for (std::size_t i = 0; i < n; ++i) {
+      printed_by[i] = i;
     }
-    print_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-  });
+    for (const auto& [root, members] : settled_sets) {
+      const auto usable =
+          std::find_if(members.begin(), members.end(), [&](std::size_t i) { return print_error[i].empty(); });
+      for (const std::size_t i : members) {
+        printed_by[i] = usable == members.end() ? i : *usable;
+      }
+    }
+  };
+  auto files_to_print = [&] {
+    std::set<std::size_t> wanted;
+    for (const auto& [pair, s] : settle) {
+      if (s == Settle::pixels) {
+        wanted.insert(printed_by[pair.first]);
+        wanted.insert(printed_by[pair.second]);
+      }
+    }
+    std::vector<std::size_t> out;
+    for (auto i : wanted) {
+      if (records[i].fingerprint.empty() && print_error[i].empty()) {
+        out.push_back(i);
+      }
+    }
+    return out;
+  };
+  auto print_all = [&](const std::vector<std::size_t>& files) {
+    init_fingerprints();
+    tbb::parallel_for_each(files.begin(), files.end(), [&](std::size_t i) {
+      const auto began = std::chrono::steady_clock::now();
+      std::string error;
+      Fingerprint fp;
+      const bool mapped = with_bytes(records[i], error, [&](std::span<const std::uint8_t> bytes) {
+        if (compute_fingerprint(bytes, records[i].format, fp, error)) {
+          records[i].fingerprint = encode_fingerprint(fp);
+        }
+      });
+      if (!mapped || records[i].fingerprint.empty()) {
+        print_error[i] = error.empty() ? "cannot decode" : error;
+      }
+      print_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    });
+  };
+  // Rounds: a stand-in that cannot be decoded hands over to the next member of its set.
+  std::vector<std::size_t> to_print;
+  for (;;) {
+    choose_stand_ins();
+    const std::vector<std::size_t> round = files_to_print();
+    if (round.empty()) {
+      break;
+    }
+    print_all(round);
+    to_print.insert(to_print.end(), round.begin(), round.end());
+  }
   for (auto i : to_print) {
     if (records[i].format == Format::heic) {
       ++plan.stats.heic_prints;
@@ -588,10 +673,16 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
       pair.why = "same instant, device, duration and dimensions";
     } else if (!needs_pixels(a, b)) {
       pair.why = "a RAW file and an image of the same instant and device";
+    } else if (settle.at({a, b}) == Settle::same) {
+      pair.why = "same content identifier, instant and size, written by the camera";
+    } else if (settle.at({a, b}) == Settle::refused) {
+      continue;
     } else {
+      const FileRecord& px = records[printed_by[a]];
+      const FileRecord& py = records[printed_by[b]];
       Fingerprint fx;
       Fingerprint fy;
-      const bool have = decode_fingerprint(x.fingerprint, fx) && decode_fingerprint(y.fingerprint, fy);
+      const bool have = decode_fingerprint(px.fingerprint, fx) && decode_fingerprint(py.fingerprint, fy);
       if (!have) {
         // Without pixels, equal content identifiers and equal instants settle it.
         if (x.content_id.empty() || x.content_id != y.content_id) {
@@ -625,6 +716,12 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
         std::snprintf(buf, sizeof buf, "content distance %.2f (under %.2f)", pair.distance,
                       options.threshold);
         pair.why = buf;
+        for (const std::size_t i : {a, b}) {
+          if (printed_by[i] != i) {
+            pair.why += std::string(", the pixels of ") + std::string(name_of(records[i].path)) +
+                        " read from its settled copy " + std::string(name_of(records[printed_by[i]].path));
+          }
+        }
       }
     }
     agreeing.push_back(std::move(pair));

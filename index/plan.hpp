@@ -42,6 +42,8 @@ struct PlanStats {
   std::uint64_t hashed = 0;        // files whose full content was hashed in this run
   std::uint64_t fingerprinted = 0; // fingerprints computed in this run
   std::uint64_t fingerprint_errors = 0;
+  std::uint64_t settled_by_metadata = 0; // still pairs settled without pixels
+  std::uint64_t refused_by_aspect = 0;   // still pairs whose headers show other aspect ratios
   // Fingerprints computed, and thread-seconds spent on them, by source format.
   std::uint64_t heic_prints = 0;
   double heic_seconds = 0;

@@ -42,6 +42,7 @@ struct Planned {
   std::map<std::string, std::string> source_of_view;
   std::string readme;
   int exit_errors = 0;
+  PlanStats stats;
 
   const Placement& at(const std::string& rel) const {
     const auto it = by_source.find(rel);
@@ -59,8 +60,10 @@ Planned plan_of(const std::filesystem::path& catalog_dir, const std::filesystem:
   index_options.roots = {root};
   index_options.jobs = options.jobs;
   const auto report = run_index(*catalog, index_options);
-  refresh_plan(*catalog, options, true);
+  const auto plan = refresh_plan(*catalog, options, true);
+  REQUIRE(plan);
   Planned out;
+  out.stats = plan->stats;
   out.exit_errors = static_cast<int>(report.errors.size());
   const std::string prefix = std::filesystem::canonical(root).string() + "/";
   catalog->scan(Catalog::Table::plan, "", [&](std::string_view key, std::string_view value) {
@@ -119,6 +122,82 @@ TEST_CASE("plan: a Windows importer's re-save is a duplicate of the camera JPG")
   CHECK(plan.at("phone/IMG_0002.JPG").reason.find("camera-original metadata") != std::string::npos);
 }
 
+// The JPEG a HEIC converts to on transfer: the same EXIF and MakerNote, orientation baked in.
+std::string converted_jpeg(const test::ExifSpec& heic_exif, unsigned seed) {
+  return test::make_jpeg(640, 480, heic_exif, seed, 90);
+}
+
+test::ExifSpec windows_resave(test::ExifSpec exif) {
+  exif.apple_makernote = false;
+  exif.content_id.clear();
+  exif.software = "Microsoft Windows Photo Viewer 6.1.7600.16385";
+  return exif;
+}
+
+TEST_CASE(
+    "plan: a HEIC and its converted JPG settle on identifier and size; the JPG stands in for its pixels") {
+  TmpDir tmp;
+  const auto root = tmp / "in";
+  test::ExifSpec exif = camera();
+  exif.content_id = "6F1C2C1A-0D0B-4E57-9C44-3A43A4A7D2B1";
+  write_file(root / "DCIM/IMG_0003.HEIC", test::make_heic(640, 480, exif, 3));
+  write_file(root / "transfer/IMG_0003.JPG", converted_jpeg(exif, 3));
+  write_file(root / "pc/IMG_0003.JPG", test::make_jpeg(640, 480, windows_resave(exif), 3, 80));
+  const auto plan = plan_of(tmp / "catalog", root);
+  const std::string heic = (std::filesystem::canonical(root) / "DCIM/IMG_0003.HEIC").string();
+  CHECK(plan.at("DCIM/IMG_0003.HEIC").role == Role::keeper);
+  CHECK(plan.at("transfer/IMG_0003.JPG").role == Role::duplicate);
+  CHECK(plan.at("transfer/IMG_0003.JPG").keeper == heic);
+  CHECK(plan.at("transfer/IMG_0003.JPG").reason.find("same content identifier, instant and size") !=
+        std::string::npos);
+  // The re-save needs pixels: it is compared with the converted JPG's, and the HEIC is not decoded.
+  CHECK(plan.at("pc/IMG_0003.JPG").role == Role::duplicate);
+  CHECK(plan.at("pc/IMG_0003.JPG").keeper == heic);
+  CHECK(plan.stats.settled_by_metadata == 1);
+  CHECK(plan.stats.heic_prints == 0);
+  CHECK(plan.stats.jpeg_prints == 2);
+}
+
+TEST_CASE("plan: a HEIC whose converted JPG cannot be decoded is printed from its own pixels") {
+  TmpDir tmp;
+  const auto root = tmp / "in";
+  test::ExifSpec exif = camera();
+  exif.content_id = "0B8E0C59-6A0B-4F0C-8D7E-1E2F3A4B5C6D";
+  write_file(root / "DCIM/IMG_0004.HEIC", test::make_heic(640, 480, exif, 4));
+  // A lossless-process frame header (SOF3) over baseline data: the headers read, the pixels not.
+  std::string jpeg = converted_jpeg(exif, 4);
+  const auto sof = jpeg.find("\xFF\xC0");
+  REQUIRE(sof != std::string::npos);
+  jpeg[sof + 1] = '\xC3';
+  write_file(root / "transfer/IMG_0004.JPG", jpeg);
+  write_file(root / "pc/IMG_0004.JPG", test::make_jpeg(640, 480, windows_resave(exif), 4, 80));
+  const auto plan = plan_of(tmp / "catalog", root);
+  const std::string heic = (std::filesystem::canonical(root) / "DCIM/IMG_0004.HEIC").string();
+  // The HEIC's pixels stand in for the converted JPG's against the re-save.
+  CHECK(plan.at("transfer/IMG_0004.JPG").role == Role::duplicate);
+  CHECK(plan.at("transfer/IMG_0004.JPG").keeper == heic);
+  CHECK(plan.at("pc/IMG_0004.JPG").role == Role::duplicate);
+  CHECK(plan.at("pc/IMG_0004.JPG").keeper == heic);
+  CHECK(plan.stats.fingerprint_errors == 1);
+  CHECK(plan.stats.heic_prints == 1);
+}
+
+TEST_CASE("plan: an editor's render keeping the identifier and size is compared by its pixels") {
+  TmpDir tmp;
+  const auto root = tmp / "in";
+  test::ExifSpec exif = camera();
+  exif.content_id = "1D5E8F20-3C4B-4A59-8E6F-7A8B9C0D1E2F";
+  write_file(root / "DCIM/IMG_0005.HEIC", test::make_heic(640, 480, exif, 5));
+  test::ExifSpec edited = exif;
+  edited.software = "Adobe Photoshop Lightroom Classic 12.0 (Macintosh)";
+  write_file(root / "Edited/IMG_0005.JPG", test::make_jpeg(640, 480, edited, 6, 90));
+  const auto plan = plan_of(tmp / "catalog", root);
+  CHECK(plan.at("DCIM/IMG_0005.HEIC").role == Role::keeper);
+  CHECK(plan.at("Edited/IMG_0005.JPG").role == Role::keeper);
+  CHECK(plan.stats.settled_by_metadata == 0);
+  CHECK(plan.stats.heic_prints == 1);
+}
+
 TEST_CASE("plan: frames of one second with other subseconds or other content stay apart") {
   TmpDir tmp;
   const auto root = tmp / "in";
@@ -145,6 +224,7 @@ TEST_CASE("plan: an edited crop and an IMG_E edit of the same instant are their 
   const auto plan = plan_of(tmp / "catalog", root);
   CHECK(plan.at("IMG_0020.HEIC").role == Role::keeper);
   CHECK(plan.at("IMG_0020 crop.JPG").role == Role::keeper);
+  CHECK(plan.stats.refused_by_aspect == 1); // the crop against the HEIC, without reading either
   CHECK(plan.at("IMG_E0020.JPG").role == Role::keeper);
   CHECK(plan.at("IMG_E0020.JPG").view == "Apple iPhone 12 Pro/2021/2021-05/20210503_142201_IMG_E0020.JPG");
 }

@@ -95,6 +95,9 @@ int cmd_index(Args args) {
         static_cast<unsigned long long>(plan->stats.hashed),
         static_cast<unsigned long long>(plan->stats.fingerprinted),
         static_cast<unsigned long long>(plan->stats.fingerprint_errors));
+    std::printf("  still pairs without pixels: %llu settled by identifier and size, %llu refused by aspect\n",
+                static_cast<unsigned long long>(plan->stats.settled_by_metadata),
+                static_cast<unsigned long long>(plan->stats.refused_by_aspect));
     if (plan->stats.heic_prints + plan->stats.jpeg_prints > 0) {
       std::printf("  fingerprints per thread-second: HEIC %.1f (%llu), JPEG %.1f (%llu)\n",
                   plan->stats.heic_seconds > 0 ? plan->stats.heic_prints / plan->stats.heic_seconds : 0.0,
