@@ -5,9 +5,12 @@
 //           ─► 3 candidate pairs of media: same kind, same instant (UTC when both have an
 //                offset, else local; subseconds when both have them), same device where both
 //                are known, content identifiers not different, not an edit against its original
-//           ─► 4 content: fingerprints (32x32 grey, auto-rotated) of the stills in candidate
-//                pairs, in parallel; a pair agrees when their distance is under the threshold
-//                and the aspect ratios match; movies agree on duration and dimensions
+//           ─► 4 content: still pairs with equal content identifiers and sizes from the camera
+//                agree, and pairs whose headers show other aspect ratios do not, unread; the
+//                rest compare fingerprints (32x32 grey, auto-rotated), computed in parallel
+//                once per set of files settled together; a pair agrees when their distance is
+//                under the threshold and the aspect ratios match; movies agree on duration and
+//                dimensions
 //           ─► 5 groups: agreeing pairs merge, closest first, and only when every pair across
 //                the two groups agrees (so no chain can pull an edit in beside its original)
 //           ─► 6 keeper by rank: format, pixels, camera metadata, oldest mtime, shortest path
