@@ -9,6 +9,7 @@
 //     Photo companion, sidecars (the keeper's own first), duplicates, unknown-time, other
 #include "tests/messy_library.hpp"
 
+#include "tests/support/encode.hpp"
 #include "tests/support/media.hpp"
 #include "tests/support/movie.hpp"
 #include "tests/support/tmpdir.hpp"
@@ -40,23 +41,6 @@ namespace ipd::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-// exiv2 0.27 is not safe to use from several threads at once for writing; the generator's
-// metadata work is small, so it is done one file at a time.
-std::mutex g_exiv2_mutex; // guards every Exiv2 call of this file
-
-void init_libraries() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (vips_init("ipd-messy-library") != 0) {
-      throw std::runtime_error("vips_init failed");
-    }
-    vips_cache_set_max(0);
-    Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
-    Exiv2::XmpParser::initialize();
-    heif_init(nullptr);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Pictures: upright 8-bit sRGB pixels.
@@ -222,39 +206,15 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Encoders and metadata.
 
-std::string blob_bytes(VipsBlob* blob) {
-  VipsArea* area = VIPS_AREA(blob);
-  std::string bytes(static_cast<const char*>(area->data), area->length);
-  vips_area_unref(area);
-  return bytes;
-}
-
 std::string encode_jpeg(const vips::VImage& image, int quality) {
   return blob_bytes(image.jpegsave_buffer(vips::VImage::option()->set("Q", quality)->set("strip", true)));
 }
 
-std::string exiv2_bytes(Exiv2::Image& file) {
-  Exiv2::BasicIo& io = file.io();
-  io.open();
-  io.seek(0, Exiv2::BasicIo::beg);
-  const Exiv2::DataBuf buffer = io.read(static_cast<long>(io.size()));
-  io.close();
-  return std::string(reinterpret_cast<const char*>(buffer.pData_), static_cast<std::size_t>(buffer.size_));
-}
-
-// `image` (JPEG or PNG bytes) with the given EXIF and XMP written in.
-std::string with_metadata(const std::string& image, const Exiv2::ExifData& exif, const Exiv2::XmpData& xmp) {
-  if (exif.empty() && xmp.empty()) {
-    return image;
-  }
-  std::lock_guard lock(g_exiv2_mutex);
-  auto file = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(image.data()),
-                                        static_cast<long>(image.size()));
-  file->readMetadata();
-  file->setExifData(exif);
-  file->setXmpData(xmp);
-  file->writeMetadata();
-  return exiv2_bytes(*file);
+// A HEIC as an iPhone stores it: the picture as stored (for orientation 6, turned back a
+// quarter), the orientation as irot and in the EXIF, which is written as given.
+std::string encode_heic(const Picture& upright, int orientation, const Exiv2::ExifData& exif) {
+  const Picture stored = orientation == 6 ? picture_of(image_of(upright).rot(VIPS_ANGLE_D270)) : upright;
+  return test::encode_heic(stored.rgb.data(), stored.width, stored.height, orientation, exif, {}, true);
 }
 
 void check_heif(heif_error error, const char* what) {
@@ -263,70 +223,12 @@ void check_heif(heif_error error, const char* what) {
   }
 }
 
-heif_error append_to_string(heif_context*, const void* data, size_t size, void* userdata) {
-  static_cast<std::string*>(userdata)->append(static_cast<const char*>(data), size);
-  return heif_error{heif_error_Ok, heif_suberror_Unspecified, "ok"};
-}
-
-// A HEIC as an iPhone stores it: the picture as stored (for orientation 6, turned back a
-// quarter), the orientation as irot and in the EXIF, which is written as given.
-std::string encode_heic(const Picture& upright, int orientation, Exiv2::ExifData exif) {
-  Picture stored = orientation == 6 ? picture_of(image_of(upright).rot(VIPS_ANGLE_D270)) : upright;
-  std::unique_ptr<heif_context, decltype(&heif_context_free)> context(heif_context_alloc(),
-                                                                      heif_context_free);
-  heif_image* raw_image = nullptr;
-  check_heif(heif_image_create(stored.width, stored.height, heif_colorspace_RGB, heif_chroma_interleaved_RGB,
-                               &raw_image),
-             "heif_image_create");
-  std::unique_ptr<heif_image, decltype(&heif_image_release)> image(raw_image, heif_image_release);
-  check_heif(heif_image_add_plane(raw_image, heif_channel_interleaved, stored.width, stored.height, 8),
-             "heif_image_add_plane");
-  int stride = 0;
-  std::uint8_t* plane = heif_image_get_plane(raw_image, heif_channel_interleaved, &stride);
-  const auto row = static_cast<std::size_t>(stored.width) * 3;
-  for (int y = 0; y < stored.height; ++y) {
-    std::copy_n(&stored.rgb[static_cast<std::size_t>(y) * row], row, plane + std::ptrdiff_t(y) * stride);
-  }
-  heif_encoder* raw_encoder = nullptr;
-  check_heif(heif_context_get_encoder_for_format(context.get(), heif_compression_HEVC, &raw_encoder),
-             "no HEVC encoder");
-  std::unique_ptr<heif_encoder, decltype(&heif_encoder_release)> encoder(raw_encoder, heif_encoder_release);
-  check_heif(heif_encoder_set_lossy_quality(raw_encoder, 80), "heif_encoder_set_lossy_quality");
-  // The fastest preset: the library's HEIC count, not the encoder's search, is what matters here.
-  heif_encoder_set_parameter(raw_encoder, "preset", "ultrafast");
-  // One thread per encoder (the generator runs encoders side by side), no pool start-up.
-  heif_encoder_set_parameter(raw_encoder, "x265:pools", "none");
-  heif_encoder_set_parameter(raw_encoder, "x265:frame-threads", "1");
-  std::unique_ptr<heif_encoding_options, decltype(&heif_encoding_options_free)> options(
-      heif_encoding_options_alloc(), heif_encoding_options_free);
-  options->image_orientation = static_cast<heif_orientation>(orientation);
-  heif_image_handle* raw_handle = nullptr;
-  check_heif(heif_context_encode_image(context.get(), raw_image, raw_encoder, options.get(), &raw_handle),
-             "heif_context_encode_image");
-  std::unique_ptr<heif_image_handle, decltype(&heif_image_handle_release)> handle(raw_handle,
-                                                                                  heif_image_handle_release);
-  Exiv2::Blob tiff;
-  {
-    std::lock_guard lock(g_exiv2_mutex);
-    Exiv2::ExifParser::encode(tiff, Exiv2::bigEndian, exif);
-  }
-  check_heif(
-      heif_context_add_exif_metadata(context.get(), raw_handle, tiff.data(), static_cast<int>(tiff.size())),
-      "heif_context_add_exif_metadata");
-  std::string heic;
-  heif_writer writer{};
-  writer.writer_api_version = 1;
-  writer.write = append_to_string;
-  check_heif(heif_context_write(context.get(), &writer, &heic), "heif_context_write");
-  return heic;
-}
-
 // The EXIF of a JPEG or HEIC file (HEIC through libheif: exiv2 0.27 cannot read it).
 Exiv2::ExifData exif_of(const std::string& bytes) {
   Exiv2::ExifData exif;
   const bool heif = bytes.size() > 12 && bytes.compare(4, 4, "ftyp") == 0;
   if (!heif) {
-    std::lock_guard lock(g_exiv2_mutex);
+    std::lock_guard lock(exiv2_mutex());
     auto file = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(bytes.data()),
                                           static_cast<long>(bytes.size()));
     file->readMetadata();
@@ -355,7 +257,7 @@ Exiv2::ExifData exif_of(const std::string& bytes) {
   if (skip >= block.size()) {
     return exif;
   }
-  std::lock_guard lock(g_exiv2_mutex);
+  std::lock_guard lock(exiv2_mutex());
   Exiv2::ExifParser::decode(exif, reinterpret_cast<const Exiv2::byte*>(block.data() + skip),
                             static_cast<std::uint32_t>(block.size() - skip));
   return exif;
@@ -396,7 +298,7 @@ void erase_keys(Exiv2::ExifData& exif, std::initializer_list<const char*> keys) 
 
 // EXIF for a picture now stored upright at its new size: orientation 1, no thumbnail.
 Exiv2::ExifData upright_exif(Exiv2::ExifData exif, const vips::VImage& image) {
-  std::lock_guard lock(g_exiv2_mutex);
+  std::lock_guard lock(exiv2_mutex());
   std::vector<std::string> thumbnail;
   for (const auto& datum : exif) {
     if (datum.groupName() == "Thumbnail" || datum.ifdName() == std::string("IFD1")) {
@@ -427,7 +329,7 @@ std::string windows_resave(const std::string& jpeg) {
   const vips::VImage image = decode(jpeg);
   Exiv2::ExifData exif = upright_exif(exif_of(jpeg), image);
   {
-    std::lock_guard lock(g_exiv2_mutex);
+    std::lock_guard lock(exiv2_mutex());
     erase_keys(exif, {"Exif.Photo.MakerNote"});
     exif["Exif.Image.Software"] = "Microsoft Windows Photo Viewer 6.1.7600.16385";
   }
@@ -447,7 +349,7 @@ std::string takeout_copy(const std::string& bytes) {
       image.thumbnail_image(w, vips::VImage::option()->set("height", h)->set("size", VIPS_SIZE_FORCE));
   Exiv2::ExifData exif = upright_exif(exif_of(bytes), small);
   {
-    std::lock_guard lock(g_exiv2_mutex);
+    std::lock_guard lock(exiv2_mutex());
     erase_keys(exif, {"Exif.Photo.MakerNote"});
   }
   return with_metadata(encode_jpeg(small, 85), exif, {});
@@ -467,7 +369,7 @@ std::string crop_copy(const std::string& bytes) {
   const vips::VImage crop = image.crop((image.width() - w) / 3, (image.height() - h) / 2, w, h);
   Exiv2::ExifData exif = upright_exif(exif_of(bytes), crop);
   {
-    std::lock_guard lock(g_exiv2_mutex);
+    std::lock_guard lock(exiv2_mutex());
     erase_keys(exif, {"Exif.Photo.MakerNote"});
     exif["Exif.Image.Software"] = "Adobe Photoshop Lightroom Classic 12.0 (Macintosh)";
   }
@@ -555,7 +457,7 @@ struct StillFacts {
 };
 
 Exiv2::ExifData camera_exif(const StillFacts& f, int stored_width, int stored_height) {
-  std::lock_guard lock(g_exiv2_mutex);
+  std::lock_guard lock(exiv2_mutex());
   Exiv2::ExifData exif;
   exif["Exif.Image.Make"] = "Apple";
   exif["Exif.Image.Model"] = f.device->model;
@@ -1096,16 +998,13 @@ private:
     job.make = [picture, created](auto&) {
       const std::string png =
           blob_bytes(image_of(*picture).pngsave_buffer(vips::VImage::option()->set("strip", true)));
-      std::lock_guard lock(g_exiv2_mutex);
       Exiv2::XmpData xmp;
-      xmp["Xmp.photoshop.DateCreated"] = created;
-      xmp["Xmp.exif.UserComment"] = "Screenshot";
-      auto file = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(png.data()),
-                                            static_cast<long>(png.size()));
-      file->readMetadata();
-      file->setXmpData(xmp);
-      file->writeMetadata();
-      return exiv2_bytes(*file);
+      {
+        std::lock_guard lock(exiv2_mutex());
+        xmp["Xmp.photoshop.DateCreated"] = created;
+        xmp["Xmp.exif.UserComment"] = "Screenshot";
+      }
+      return with_metadata(png, {}, xmp);
     };
     if (want(30)) {
       Job& copy = add(unit, "Downloads/" + stem + " (1).PNG", "byte-copy", Part::media, later(job.mtime));
@@ -1505,7 +1404,7 @@ MessyTruth resolve(const std::vector<const Job*>& jobs) {
 } // namespace
 
 MessyTruth make_messy_library(const fs::path& library, const MessyOptions& options) {
-  init_libraries();
+  init_media_libraries();
   const PictureSource pictures(options.corpus, options.width, options.height);
   std::vector<Unit> units = Planner(options, pictures).plan();
 

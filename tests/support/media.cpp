@@ -1,33 +1,19 @@
 #include "media.hpp"
 
+#include "encode.hpp"
+
 #include <exiv2/exiv2.hpp>
-#include <libheif/heif.h>
 #include <vips/vips8>
 
 #include <algorithm>
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <random>
-#include <stdexcept>
 #include <vector>
 
 namespace ipd::test {
 namespace {
 
 constexpr int k_blobs = 5;
-
-void init_libraries() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (vips_init("ipd-tests") != 0) {
-      throw std::runtime_error("vips_init failed");
-    }
-    Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
-    Exiv2::XmpParser::initialize();
-    heif_init(nullptr);
-  });
-}
 
 // Interleaved RGB pixels: a gradient between random corner colours with random ellipses on it,
 // all drawn from `seed`, so that two seeds differ at every scale.
@@ -80,13 +66,6 @@ std::vector<std::uint8_t> make_pixels(int width, int height, unsigned seed) {
   return pixels;
 }
 
-std::string blob_bytes(VipsBlob* blob) {
-  VipsArea* area = VIPS_AREA(blob);
-  std::string bytes(static_cast<const char*>(area->data), area->length);
-  vips_area_unref(area);
-  return bytes;
-}
-
 bool wants_makernote(const ExifSpec& spec) {
   return spec.apple_makernote || !spec.content_id.empty() || !spec.burst_id.empty();
 }
@@ -125,36 +104,6 @@ Exiv2::XmpData xmp_of(std::string_view date_created) {
   return xmp;
 }
 
-// `image` re-written by exiv2 with the given metadata.
-std::string with_metadata(const std::string& image, const Exiv2::ExifData& exif, const Exiv2::XmpData& xmp) {
-  if (exif.empty() && xmp.empty()) {
-    return image;
-  }
-  auto file = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(image.data()),
-                                        static_cast<long>(image.size()));
-  file->readMetadata();
-  file->setExifData(exif);
-  file->setXmpData(xmp);
-  file->writeMetadata();
-  Exiv2::BasicIo& io = file->io();
-  io.open();
-  io.seek(0, Exiv2::BasicIo::beg);
-  const Exiv2::DataBuf buffer = io.read(static_cast<long>(io.size()));
-  io.close();
-  return std::string(reinterpret_cast<const char*>(buffer.pData_), static_cast<std::size_t>(buffer.size_));
-}
-
-void check(heif_error error, const char* what) {
-  if (error.code != heif_error_Ok) {
-    throw std::runtime_error(std::string(what) + ": " + error.message);
-  }
-}
-
-heif_error append_to_string(heif_context*, const void* data, size_t size, void* userdata) {
-  static_cast<std::string*>(userdata)->append(static_cast<const char*>(data), size);
-  return heif_error{heif_error_Ok, heif_suberror_Unspecified, "ok"};
-}
-
 void put_u16(std::string& out, std::uint16_t value) {
   out.push_back(static_cast<char>(value >> 8));
   out.push_back(static_cast<char>(value & 0xff));
@@ -168,7 +117,7 @@ void put_u32(std::string& out, std::uint32_t value) {
 } // namespace
 
 std::string make_jpeg(int width, int height, const ExifSpec& exif, unsigned seed, int quality) {
-  init_libraries();
+  init_media_libraries();
   std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);
   const vips::VImage image =
       vips::VImage::new_from_memory(pixels.data(), pixels.size(), width, height, 3, VIPS_FORMAT_UCHAR);
@@ -178,7 +127,7 @@ std::string make_jpeg(int width, int height, const ExifSpec& exif, unsigned seed
 }
 
 std::string make_png(int width, int height, unsigned seed, std::string_view xmp_date_created) {
-  init_libraries();
+  init_media_libraries();
   std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);
   const vips::VImage image =
       vips::VImage::new_from_memory(pixels.data(), pixels.size(), width, height, 3, VIPS_FORMAT_UCHAR);
@@ -187,7 +136,7 @@ std::string make_png(int width, int height, unsigned seed, std::string_view xmp_
 }
 
 std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed) {
-  init_libraries();
+  init_media_libraries();
   std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);
   const vips::VImage image =
       vips::VImage::new_from_memory(pixels.data(), pixels.size(), width, height, 3, VIPS_FORMAT_UCHAR);
@@ -212,58 +161,10 @@ std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed)
 }
 
 std::string make_heic(int width, int height, const ExifSpec& exif, unsigned seed) {
-  init_libraries();
+  init_media_libraries();
   const std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);
-  std::unique_ptr<heif_context, decltype(&heif_context_free)> context(heif_context_alloc(),
-                                                                      heif_context_free);
-  heif_image* raw_image = nullptr;
-  check(heif_image_create(width, height, heif_colorspace_RGB, heif_chroma_interleaved_RGB, &raw_image),
-        "heif_image_create");
-  std::unique_ptr<heif_image, decltype(&heif_image_release)> image(raw_image, heif_image_release);
-  check(heif_image_add_plane(raw_image, heif_channel_interleaved, width, height, 8), "heif_image_add_plane");
-  int stride = 0;
-  std::uint8_t* plane = heif_image_get_plane(raw_image, heif_channel_interleaved, &stride);
-  const auto row_bytes = static_cast<std::size_t>(width) * 3;
-  for (int y = 0; y < height; ++y) {
-    std::copy_n(&pixels[static_cast<std::size_t>(y) * row_bytes], row_bytes,
-                plane + static_cast<std::ptrdiff_t>(y) * stride);
-  }
-  heif_encoder* raw_encoder = nullptr;
-  check(heif_context_get_encoder_for_format(context.get(), heif_compression_HEVC, &raw_encoder),
-        "no HEVC encoder");
-  std::unique_ptr<heif_encoder, decltype(&heif_encoder_release)> encoder(raw_encoder, heif_encoder_release);
-  check(heif_encoder_set_lossy_quality(raw_encoder, 80), "heif_encoder_set_lossy_quality");
-  std::unique_ptr<heif_encoding_options, decltype(&heif_encoding_options_free)> options(
-      heif_encoding_options_alloc(), heif_encoding_options_free);
-  if (exif.orientation >= 1 && exif.orientation <= 8) {
-    options->image_orientation = static_cast<heif_orientation>(exif.orientation);
-  }
-  heif_image_handle* raw_handle = nullptr;
-  check(heif_context_encode_image(context.get(), raw_image, raw_encoder, options.get(), &raw_handle),
-        "heif_context_encode_image");
-  std::unique_ptr<heif_image_handle, decltype(&heif_image_handle_release)> handle(raw_handle,
-                                                                                  heif_image_handle_release);
-  const Exiv2::ExifData exif_data = exif_of(exif);
-  if (!exif_data.empty()) {
-    Exiv2::Blob tiff;
-    Exiv2::ExifParser::encode(tiff, Exiv2::bigEndian, exif_data);
-    check(
-        heif_context_add_exif_metadata(context.get(), raw_handle, tiff.data(), static_cast<int>(tiff.size())),
-        "heif_context_add_exif_metadata");
-  }
-  if (!exif.xmp_date_created.empty()) {
-    std::string packet;
-    Exiv2::XmpParser::encode(packet, xmp_of(exif.xmp_date_created));
-    check(heif_context_add_XMP_metadata(context.get(), raw_handle, packet.data(),
-                                        static_cast<int>(packet.size())),
-          "heif_context_add_XMP_metadata");
-  }
-  std::string heic;
-  heif_writer writer{};
-  writer.writer_api_version = 1;
-  writer.write = append_to_string;
-  check(heif_context_write(context.get(), &writer, &heic), "heif_context_write");
-  return heic;
+  return encode_heic(pixels.data(), width, height, exif.orientation, exif_of(exif),
+                     xmp_of(exif.xmp_date_created), false);
 }
 
 std::string apple_makernote_bytes(std::string_view content_id, std::string_view burst_id) {

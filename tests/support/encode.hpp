@@ -1,0 +1,35 @@
+// Encoders and metadata writers shared by the test media (media.hpp) and the messy-library
+// generator. exiv2 0.27 is not safe to use from several threads at once: every exiv2 call of a
+// caller that may run in parallel holds exiv2_mutex(); with_metadata and encode_heic take it.
+#pragma once
+
+#include <exiv2/exiv2.hpp>
+#include <vips/vips8>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace ipd::test {
+
+// libvips (operation cache off), exiv2 (muted, XMP ready) and libheif, once per process.
+void init_media_libraries();
+
+std::mutex& exiv2_mutex();
+
+// The bytes of a vips blob, which is released.
+std::string blob_bytes(VipsBlob* blob);
+
+// The whole file exiv2 holds, as bytes.
+std::string exiv2_bytes(Exiv2::Image& file);
+
+// `image` (JPEG or PNG bytes) re-written with the given EXIF and XMP; unchanged when both are empty.
+std::string with_metadata(const std::string& image, const Exiv2::ExifData& exif, const Exiv2::XmpData& xmp);
+
+// A HEIC (HEVC, quality 80) of `rgb`, interleaved 8-bit width×height pixels as stored, with the
+// given orientation (1..8, as irot/imir; 0 leaves it out), EXIF and XMP. `fastest` picks x265's
+// ultrafast preset on one thread, for generating many.
+std::string encode_heic(const std::uint8_t* rgb, int width, int height, int orientation,
+                        const Exiv2::ExifData& exif, const Exiv2::XmpData& xmp, bool fastest);
+
+} // namespace ipd::test
