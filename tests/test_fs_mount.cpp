@@ -25,6 +25,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -163,6 +164,37 @@ std::string read_noatime(const std::filesystem::path& path) {
   char buf[65536];
   for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
     out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+// Every byte of `path` as most programs read it: opened without O_NOATIME.
+std::string read_plain(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE_MESSAGE(fd >= 0, path.string());
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+// Every byte of `path` through a shared read-only mapping of it, opened without O_NOATIME.
+std::string read_mapped(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE_MESSAGE(fd >= 0, path.string());
+  struct stat st {};
+  REQUIRE(::fstat(fd, &st) == 0);
+  std::string out;
+  if (st.st_size > 0) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    REQUIRE_MESSAGE(map != MAP_FAILED, path.string() << ": " << std::strerror(errno));
+    out.assign(static_cast<const char*>(map), size);
+    ::munmap(map, size);
   }
   ::close(fd);
   return out;
@@ -726,4 +758,37 @@ TEST_CASE(
   expect({"mount", "mnt", "--catalog", "cat"}, "mnt: already mounted (fuse.iphone-photo-dedup)");
   const auto r = run_tool({"unmount", "mnt"}, tmp.path());
   CHECK(r.status == 0);
+}
+
+TEST_CASE("mount: plain reads and mappings through the mount leave the sources' atimes as they were") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  test::age_atimes(tmp / "in");
+  const auto before = test::snapshot_inputs(tmp / "in");
+  const auto listed = listed_view(tmp);
+  {
+    UnmountGuard guard(tmp / "mnt");
+    mount(tmp);
+    // As any program reads: without O_NOATIME, whole, then through a mapping.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& [view, row] : listed) {
+        CAPTURE(view);
+        const std::string& want = before.at(row.source).content;
+        CHECK(read_plain(tmp / "mnt" / view) == want);
+        CHECK(read_mapped(tmp / "mnt" / view) == want);
+      }
+    }
+    const auto r = run_tool({"unmount", "mnt"}, tmp.path());
+    CHECK(r.status == 0);
+  }
+  const auto after = test::snapshot_inputs(tmp / "in");
+  REQUIRE(after.size() == before.size());
+  for (const auto& [path, state] : before) {
+    CAPTURE(path);
+    CHECK(after.at(path).content == state.content);
+    CHECK(after.at(path).mtime_ns == state.mtime_ns);
+    CHECK(after.at(path).atime_ns == state.atime_ns);
+  }
 }
