@@ -313,6 +313,8 @@ public:
       throw Fatal(options.mountpoint.string() + ": cannot mount (see above)");
     }
     m_mounted = true;
+    // The same descriptor, which fuse_session_unmount closes as before; INIT is not read yet.
+    server.take_io(m_session);
   }
   ~Session() {
     if (m_mounted) {

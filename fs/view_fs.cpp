@@ -10,6 +10,7 @@
 #include <string_view>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <utility>
 
@@ -29,6 +30,7 @@ struct OpenFile {
   std::shared_ptr<const ViewSnapshot> snapshot;
   const Node* node = nullptr;
   int fd = -1; // -1 for a generated file, served from node->entry.content
+  Passthrough::Lease lease;
 
   OpenFile() = default;
   OpenFile(const OpenFile&) = delete;
@@ -188,6 +190,8 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) noexcept {
   }
   auto file = std::make_unique<OpenFile>();
   file->node = node;
+  struct stat st {};
+  bool pass = false; // whether the kernel may read the source itself
   if (!node->entry.source.empty()) {
     std::string error;
     file->fd = open_input(node->entry.source.c_str(), error);
@@ -198,26 +202,30 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) noexcept {
       fuse_reply_err(req, err == ENOENT ? ENOENT : err == EACCES || err == EPERM ? EACCES : EIO);
       return;
     }
-    struct stat st {};
-    if (::fstat(file->fd, &st) == 0 && (static_cast<std::uint64_t>(st.st_size) != node->entry.size ||
-                                        timespec_ns(st.st_mtim) != node->entry.mtime_ns)) {
+    const bool stat_ok = ::fstat(file->fd, &st) == 0;
+    if (stat_ok && (static_cast<std::uint64_t>(st.st_size) != node->entry.size ||
+                    timespec_ns(st.st_mtim) != node->entry.mtime_ns)) {
       // Changed since it was indexed: serve what is there, and keep no stale pages.
       srv.log(node->path + ": its source " + node->entry.source +
               " changed since it was indexed (run `iphone-photo-dedup index` again)");
       fi->keep_cache = 0;
     } else {
       fi->keep_cache = 1; // a new plan that changes the file invalidates the pages
+      pass = stat_ok;
     }
   } else {
     fi->keep_cache = 1;
   }
+  file->lease = srv.passthrough().open(ino, file->fd, pass ? &st : nullptr, node->path);
   file->snapshot = std::move(snap);
   fi->fh = reinterpret_cast<uint64_t>(file.get());
-  if (fuse_reply_open(req, fi) == 0) { // else the opener was interrupted: no release follows
+  // Nonzero when the opener was interrupted: no release follows, so the file goes now.
+  if (srv.passthrough().reply_open(req, fi, file->lease) == 0) {
     file.release();
   }
 }
 
+// Reads of files that the kernel does not pass through to their sources.
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) noexcept {
   const auto* file = reinterpret_cast<const OpenFile*>(fi->fh);
   if (file->fd < 0) {
@@ -427,10 +435,40 @@ fuse_lowlevel_ops make_operations() {
   return ops;
 }
 
+// The session's io (ViewServer::take_io): the system calls libfuse would make, seen by the
+// passthrough negotiation on the way.
+ssize_t io_read(int fd, void* buf, size_t size, void* userdata) {
+  const ssize_t n = ::read(fd, buf, size);
+  if (n > 0) {
+    static_cast<ViewServer*>(userdata)->passthrough().saw_request(buf, static_cast<std::size_t>(n));
+  }
+  return n;
+}
+
+ssize_t io_writev(int fd, struct iovec* iov, int count, void* userdata) {
+  return static_cast<ViewServer*>(userdata)->passthrough().writev(fd, iov, count);
+}
+
+// Keeps read replies spliced (FUSE_CAP_SPLICE_WRITE needs it with a custom io).
+ssize_t io_splice_send(int fdin, off_t* offin, int fdout, off_t* offout, size_t size, unsigned flags, void*) {
+  return ::splice(fdin, offin, fdout, offout, size, flags);
+}
+
 } // namespace
 
 ViewServer::ViewServer(std::shared_ptr<const ViewSnapshot> first, Log log)
-    : m_current(std::move(first)), m_log(std::move(log)), m_uid(::getuid()), m_gid(::getgid()) {}
+    : m_current(std::move(first)), m_log(log), m_passthrough(log), m_uid(::getuid()), m_gid(::getgid()) {}
+
+void ViewServer::take_io(fuse_session* session) {
+  fuse_custom_io io{};
+  io.read = io_read;
+  io.writev = io_writev;
+  io.splice_send = io_splice_send;
+  const int fd = fuse_session_fd(session);
+  if (fuse_session_custom_io(session, &io, fd) == 0) {
+    m_passthrough.set_device(fd);
+  }
+}
 
 std::shared_ptr<const ViewSnapshot> ViewServer::current() const {
   std::lock_guard lock(m_mutex);

@@ -5,6 +5,8 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include "passthrough.hpp"
+
 #include "index/view_snapshot.hpp"
 
 #include <functional>
@@ -31,6 +33,10 @@ public:
   void replace(std::shared_ptr<const ViewSnapshot> next);
   // The session to send invalidations through; nullptr before it exists and after it ends.
   void set_session(fuse_session* session);
+  // Takes over the io of a mounted session whose INIT is not answered yet, to offer the
+  // kernel's passthrough (passthrough.hpp); without it every read comes to this server.
+  void take_io(fuse_session* session);
+  Passthrough& passthrough() { return m_passthrough; }
 
   void log(const std::string& line) const { m_log(line); }
   uid_t uid() const { return m_uid; }
@@ -41,6 +47,7 @@ private:
   std::shared_ptr<const ViewSnapshot> m_current;
   fuse_session* m_session = nullptr;
   Log m_log;
+  Passthrough m_passthrough;
   uid_t m_uid;
   gid_t m_gid;
 };

@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <thread>
@@ -198,6 +199,21 @@ std::string read_mapped(const std::filesystem::path& path) {
   }
   ::close(fd);
   return out;
+}
+
+// How many pages of an open file's own page cache are cached (cachestat(2), Linux 6.5; the same
+// number on every architecture), or nullopt where the call is missing.
+std::optional<std::uint64_t> cached_pages(int fd) {
+  struct {
+    std::uint64_t offset = 0, length = 0; // 0: to the end
+  } range;
+  struct {
+    std::uint64_t cache = 0, dirty = 0, writeback = 0, evicted = 0, recently_evicted = 0;
+  } pages;
+  if (::syscall(451, fd, &range, &pages, 0) != 0) {
+    return std::nullopt;
+  }
+  return pages.cache;
 }
 
 std::string xattr(const std::filesystem::path& path, const char* name) {
@@ -791,4 +807,84 @@ TEST_CASE("mount: plain reads and mappings through the mount leave the sources' 
     CHECK(after.at(path).mtime_ns == state.mtime_ns);
     CHECK(after.at(path).atime_ns == state.atime_ns);
   }
+}
+
+TEST_CASE("mount: with the kernel's passthrough, reads of a source file do not come to the server") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  const auto listed = listed_view(tmp);
+  std::string big;
+  for (const auto& [view, row] : listed) {
+    if (view.find("movie-export.bin") != std::string::npos) {
+      big = view;
+    }
+  }
+  REQUIRE(!big.empty());
+  const std::string want = read_noatime(listed.at(big).source);
+  const auto mnt = tmp / "mnt";
+  std::filesystem::create_directories(mnt);
+  UnmountGuard guard(mnt);
+
+  // In the foreground, its log lines (how reads are served) in a file.
+  const auto log = tmp / "mount.log";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 1);
+    ::dup2(out, 2);
+    ::execl(IPD_BINARY, IPD_BINARY, "mount", mnt.c_str(), "--catalog", (tmp / "cat").c_str(), "-f",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  auto stop = [&] {
+    ::kill(pid, SIGINT);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  };
+  REQUIRE(eventually([&] { return is_mounted(mnt); }));
+
+  // Two opens of the file at once (they share the inode's one backing file), read whole.
+  const int a = ::open((mnt / big).c_str(), O_RDONLY | O_CLOEXEC);
+  const int b = ::open((mnt / big).c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(a >= 0);
+  REQUIRE(b >= 0);
+  std::string got;
+  std::vector<char> buf(1 << 20);
+  for (ssize_t n; (n = ::read(a, buf.data(), buf.size())) > 0;) {
+    got.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  CHECK(got == want);
+  const std::string said = proc_file(log.string());
+  const auto pages = cached_pages(a);
+  if (said.find("passed through to them by the kernel") == std::string::npos || !pages) {
+    MESSAGE("skipped: no passthrough here (" << (pages ? said : "no cachestat(2)") << ")");
+    ::close(a);
+    ::close(b);
+    stop();
+    return;
+  }
+  // The bytes came from the source's pages, not through the server into the mount's own.
+  CHECK(*pages == 0);
+  ::close(a);
+  // A mapping of a file passed through maps the source; the file closed and opened again reads on.
+  CHECK(read_mapped(mnt / big) == want);
+  const ssize_t n = ::pread(b, buf.data(), 4096, 1 << 20);
+  CHECK(n == 4096);
+  CHECK(std::string(buf.data(), 4096) == want.substr(1 << 20, 4096));
+  ::close(b);
+  CHECK(read_plain(mnt / big) == want);
+  // A generated file is served by the server, through the mount's page cache (the control).
+  const int readme = ::open((mnt / "README.txt").c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(readme >= 0);
+  CHECK(::read(readme, buf.data(), buf.size()) > 0);
+  CHECK(cached_pages(readme).value_or(0) > 0);
+  ::close(readme);
+  stop();
+  CHECK(!is_mounted(mnt));
 }
