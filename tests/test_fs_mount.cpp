@@ -223,19 +223,6 @@ std::string xattr(const std::filesystem::path& path, const char* name) {
                : std::string(buf, static_cast<std::size_t>(n));
 }
 
-test::ExifSpec camera(const char* when, const char* model, const char* content_id = "") {
-  test::ExifSpec e;
-  e.date_time_original = when;
-  e.subsec = "123";
-  e.offset = "-07:00";
-  e.make = "Apple";
-  e.model = model;
-  e.software = "14.5";
-  e.content_id = content_id;
-  e.apple_makernote = true;
-  return e;
-}
-
 std::string random_bytes(std::size_t size, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::string out(size, '\0');
@@ -250,7 +237,7 @@ std::string random_bytes(std::size_t size, unsigned seed) {
 // a JPG with a byte copy; media without a time; other files, one of them a few MB.
 void make_library(const TmpDir& tmp) {
   const char* id = "3F2E1D0C-0000-4000-8000-00000000AAAA";
-  const auto heic_exif = camera("2021:05:03 14:22:01", "iPhone 12 Pro", id);
+  const auto heic_exif = test::iphone_exif("2021:05:03 14:22:01", "iPhone 12 Pro", id);
   write_file(tmp / "in/a/IMG_0001.HEIC", test::make_heic(64, 48, heic_exif, 1));
   write_file(tmp / "in/a/IMG_0001.JPG", test::make_jpeg(64, 48, heic_exif, 1));
   test::MovieSpec movie;
@@ -260,7 +247,7 @@ void make_library(const TmpDir& tmp) {
   movie.content_id = id;
   write_file(tmp / "in/a/IMG_0001.MOV", test::make_mov(movie));
   write_file(tmp / "in/a/IMG_0001.AAE", "<?xml version=\"1.0\"?>\n<plist version=\"1.0\"><dict/></plist>\n");
-  const std::string jpeg = test::make_jpeg(48, 32, camera("2019:07:01 10:00:00", "iPhone 8"), 2);
+  const std::string jpeg = test::make_jpeg(48, 32, test::iphone_exif("2019:07:01 10:00:00", "iPhone 8"), 2);
   write_file(tmp / "in/b/IMG_0002.JPG", jpeg);
   write_file(tmp / "in/b/IMG_0002 (1).JPG", jpeg);
   write_file(tmp / "in/c/IMG_0003.JPG", test::make_jpeg(40, 30, {}, 3));
@@ -569,7 +556,7 @@ TEST_CASE("mount: a re-index while mounted shows added and removed files without
 
   std::filesystem::remove(tmp / "in/c/IMG_0003.JPG");
   write_file(tmp / "in/d/IMG_0009.JPG",
-             test::make_jpeg(40, 30, camera("2020:02:02 20:20:20", "iPhone 8"), 9));
+             test::make_jpeg(40, 30, test::iphone_exif("2020:02:02 20:20:20", "iPhone 8"), 9));
   write_file(tmp / "in/more notes.txt", "another\n");
   index_library(tmp);
   const auto second = listed_view(tmp);

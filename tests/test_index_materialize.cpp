@@ -36,31 +36,19 @@ namespace {
 
 const std::string k_record(k_materialized_record);
 
-test::ExifSpec camera(const char* when, const char* model = "iPhone 12 Pro") {
-  test::ExifSpec e;
-  e.date_time_original = when;
-  e.subsec = "123";
-  e.offset = "-07:00";
-  e.make = "Apple";
-  e.model = model;
-  e.software = "14.5";
-  e.apple_makernote = true;
-  return e;
-}
-
 // A small library with keepers, a converted copy, a byte-identical copy, a movie, a sidecar,
 // a screenshot without a time and a non-media file, in a few folders.
 void make_library(const fs::path& root, unsigned seed = 0) {
-  const std::string jpeg = test::make_jpeg(96, 64, camera("2021:05:03 14:22:01"), seed + 1);
+  const std::string jpeg = test::make_jpeg(96, 64, test::iphone_exif("2021:05:03 14:22:01"), seed + 1);
   write_file(root / "DCIM/100APPLE/IMG_0001.HEIC",
-             test::make_heic(96, 64, camera("2021:05:03 14:22:01"), seed + 1));
+             test::make_heic(96, 64, test::iphone_exif("2021:05:03 14:22:01"), seed + 1));
   write_file(root / "DCIM/100APPLE/IMG_0002.JPG",
-             test::make_jpeg(96, 64, camera("2021:06:01 10:00:00"), seed + 2));
+             test::make_jpeg(96, 64, test::iphone_exif("2021:06:01 10:00:00"), seed + 2));
   write_file(root / "DCIM/100APPLE/IMG_0002.AAE", "<plist>edit</plist>");
   write_file(root / "Downloads/IMG_0001.JPG", jpeg);
   write_file(root / "Downloads/IMG_0001 (1).JPG", jpeg);
   write_file(root / "DCIM/101APPLE/IMG_0100.JPG",
-             test::make_jpeg(96, 64, camera("2019:07:01 08:00:00", "iPhone 8"), seed + 3));
+             test::make_jpeg(96, 64, test::iphone_exif("2019:07:01 08:00:00", "iPhone 8"), seed + 3));
   test::MovieSpec movie;
   movie.creation_date = "2020-01-02T03:04:05-0700";
   movie.make = "Apple";
@@ -561,7 +549,7 @@ TEST_CASE("materialize: after a re-index, new files come and its own files that 
   write_file(tmp / "lib/misc/old/moving.txt", "moving");
   write_file(tmp / "lib/misc/replaced.txt", "replaced");
   write_file(tmp / "lib/DCIM/102APPLE/IMG_0300.JPG",
-             test::make_jpeg(96, 64, camera("2018:03:03 03:03:03", "iPhone 8"), 30));
+             test::make_jpeg(96, 64, test::iphone_exif("2018:03:03 03:03:03", "iPhone 8"), 30));
   const auto catalog = tmp / "iphone-photo-dedup.catalog";
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
   const auto before = view_of(tmp.path(), catalog);
@@ -590,7 +578,7 @@ TEST_CASE("materialize: after a re-index, new files come and its own files that 
 
   // The library changes: a new photo, a moved file, a deleted photo, a deleted file (replaced above).
   write_file(tmp / "lib/DCIM/103APPLE/IMG_0400.JPG",
-             test::make_jpeg(96, 64, camera("2022:02:02 02:02:02", "iPhone 8"), 40));
+             test::make_jpeg(96, 64, test::iphone_exif("2022:02:02 02:02:02", "iPhone 8"), 40));
   fs::create_directories(tmp / "lib/misc/new");
   fs::rename(tmp / "lib/misc/old/moving.txt", tmp / "lib/misc/new/moving.txt");
   fs::remove(tmp / "lib/DCIM/102APPLE/IMG_0300.JPG");

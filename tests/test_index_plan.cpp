@@ -21,14 +21,8 @@ using test::write_file;
 namespace {
 
 test::ExifSpec camera(const char* when = "2021:05:03 14:22:01", const char* subsec = "123") {
-  test::ExifSpec e;
-  e.date_time_original = when;
+  test::ExifSpec e = test::iphone_exif(when);
   e.subsec = subsec;
-  e.offset = "-07:00";
-  e.make = "Apple";
-  e.model = "iPhone 12 Pro";
-  e.software = "14.5";
-  e.apple_makernote = true;
   return e;
 }
 

@@ -160,6 +160,19 @@ std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed)
   return std::string(reinterpret_cast<const char*>(buffer.pData_), static_cast<std::size_t>(buffer.size_));
 }
 
+ExifSpec iphone_exif(const char* when, const char* model, const char* content_id) {
+  ExifSpec e;
+  e.date_time_original = when;
+  e.subsec = "123";
+  e.offset = "-07:00";
+  e.make = "Apple";
+  e.model = model;
+  e.software = "14.5";
+  e.content_id = content_id;
+  e.apple_makernote = true;
+  return e;
+}
+
 std::string make_heic(int width, int height, const ExifSpec& exif, unsigned seed) {
   init_media_libraries();
   const std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);

@@ -22,6 +22,11 @@ struct ExifSpec {
   bool apple_makernote = false; // write an Apple MakerNote even without ids
 };
 
+// What an iPhone writes for a capture at `when` ("YYYY:MM:DD HH:MM:SS"): subseconds 123,
+// offset -07:00, Apple `model`, iOS 14.5, an Apple MakerNote with `content_id` (none when empty).
+ExifSpec iphone_exif(const char* when = "2021:05:03 14:22:01", const char* model = "iPhone 12 Pro",
+                     const char* content_id = "");
+
 // The bytes of a width×height JPEG whose pixels depend on `seed` (different seeds give clearly
 // different images), carrying `exif` (with an Apple MakerNote when it has ids).
 std::string make_jpeg(int width, int height, const ExifSpec& exif, unsigned seed = 0, int quality = 90);
