@@ -49,6 +49,28 @@ std::map<std::string, FileState> snapshot_inputs(const std::filesystem::path& ro
   return out;
 }
 
+std::vector<std::string> input_changes(const std::map<std::string, FileState>& before,
+                                       const std::map<std::string, FileState>& after) {
+  std::vector<std::string> out;
+  for (const auto& [path, state] : before) {
+    const auto it = after.find(path);
+    if (it == after.end()) {
+      out.push_back(path + ": gone");
+    } else if (!(it->second == state)) {
+      out.push_back(path + (it->second.content != state.content     ? ": content"
+                            : it->second.mtime_ns != state.mtime_ns ? ": mtime"
+                            : it->second.atime_ns != state.atime_ns ? ": atime"
+                                                                    : ": inode"));
+    }
+  }
+  for (const auto& [path, state] : after) {
+    if (!before.count(path)) {
+      out.push_back(path + ": new");
+    }
+  }
+  return out;
+}
+
 void age_atimes(const std::filesystem::path& root) {
   for_each_regular(root, [&](const std::filesystem::path& path) {
     struct stat st {};
