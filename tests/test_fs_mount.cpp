@@ -158,8 +158,9 @@ std::set<std::string> files_under(const std::filesystem::path& root) {
   return out;
 }
 
-std::string read_noatime(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOATIME | O_CLOEXEC);
+// Every byte of `path`, read() from a descriptor opened with `flags` added to O_RDONLY.
+std::string read_with(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
   REQUIRE_MESSAGE(fd >= 0, path.string());
   std::string out;
   char buf[65536];
@@ -170,18 +171,10 @@ std::string read_noatime(const std::filesystem::path& path) {
   return out;
 }
 
+std::string read_noatime(const std::filesystem::path& path) { return read_with(path, O_NOATIME); }
+
 // Every byte of `path` as most programs read it: opened without O_NOATIME.
-std::string read_plain(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  REQUIRE_MESSAGE(fd >= 0, path.string());
-  std::string out;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
+std::string read_plain(const std::filesystem::path& path) { return read_with(path, 0); }
 
 // Every byte of `path` through a shared read-only mapping of it, opened without O_NOATIME.
 std::string read_mapped(const std::filesystem::path& path) {
