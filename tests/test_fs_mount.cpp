@@ -194,6 +194,18 @@ std::string read_mapped(const std::filesystem::path& path) {
   return out;
 }
 
+// The view path of the one listed file whose name contains `name`.
+std::string view_of(const std::map<std::string, Row>& listed, std::string_view name) {
+  std::string found;
+  for (const auto& [view, row] : listed) {
+    if (view.find(name) != std::string::npos) {
+      found = view;
+    }
+  }
+  REQUIRE_MESSAGE(!found.empty(), "no view file named like " << name);
+  return found;
+}
+
 // How many pages of an open file's own page cache are cached (cachestat(2), Linux 6.5; the same
 // number on every architecture), or nullopt where the call is missing.
 std::optional<std::uint64_t> cached_pages(int fd) {
@@ -428,13 +440,7 @@ TEST_CASE("mount: the tree is list --json's view; bytes, sizes, times and xattrs
   CHECK(st.st_mtim.tv_sec > 0);
 
   // Reads at odd offsets and sizes, across the big file's chunks.
-  std::string big;
-  for (const auto& [view, row] : listed) {
-    if (view.find("movie-export.bin") != std::string::npos) {
-      big = view;
-    }
-  }
-  REQUIRE(!big.empty());
+  const std::string big = view_of(listed, "movie-export.bin");
   const std::string want = read_noatime(listed.at(big).source);
   const int fd = ::open((mnt / big).c_str(), O_RDONLY);
   REQUIRE(fd >= 0);
@@ -762,13 +768,7 @@ TEST_CASE("mount: with the kernel's passthrough, reads of a source file do not c
   make_library(tmp);
   index_library(tmp);
   const auto listed = listed_view(tmp);
-  std::string big;
-  for (const auto& [view, row] : listed) {
-    if (view.find("movie-export.bin") != std::string::npos) {
-      big = view;
-    }
-  }
-  REQUIRE(!big.empty());
+  const std::string big = view_of(listed, "movie-export.bin");
   const std::string want = read_noatime(listed.at(big).source);
   const auto mnt = tmp / "mnt";
   std::filesystem::create_directories(mnt);
