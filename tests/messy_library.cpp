@@ -655,6 +655,49 @@ private:
 
   std::string new_group(const std::string& prefix) { return prefix + std::to_string(++m_groups); }
 
+  // The copies the tool chain makes of a capture, each described once for generated and real
+  // captures alike: what the ranking sees of it, and how its bytes are made.
+  Job& add_ios_jpg(Unit& unit, std::string path, std::int64_t mtime, const std::string& group) {
+    Job& job = add(unit, std::move(path), "ios-jpg", Part::media, mtime);
+    job.group = group;
+    job.format_rank = 2;
+    job.pixels = 100;
+    job.camera = 2;
+    job.key = "ios";
+    job.make = [](auto& bytes) { return ios_jpeg(bytes.at("original")); };
+    return job;
+  }
+  // `from`: the key of the JPG the importer opened (the iOS JPG of a HEIC, else the original).
+  Job& add_windows_resave(Unit& unit, std::string path, std::int64_t mtime, const std::string& group,
+                          const std::string& from) {
+    Job& job = add(unit, std::move(path), "windows-resave", Part::media, mtime);
+    job.group = group;
+    job.format_rank = 2;
+    job.pixels = 100;
+    job.camera = 0;
+    job.make = [from](auto& bytes) { return windows_resave(bytes.at(from)); };
+    return job;
+  }
+  Job& add_takeout(Unit& unit, std::string path, std::int64_t mtime, const std::string& group) {
+    Job& job = add(unit, std::move(path), "takeout", Part::media, mtime);
+    job.group = group;
+    job.format_rank = 2;
+    job.pixels = 50;
+    job.camera = 1;
+    job.make = [](auto& bytes) { return takeout_copy(bytes.at("original")); };
+    return job;
+  }
+  Job& add_byte_copy(Unit& unit, std::string path, std::int64_t mtime, const std::string& group,
+                     int format_rank) {
+    Job& job = add(unit, std::move(path), "byte-copy", Part::media, mtime);
+    job.group = group;
+    job.format_rank = format_rank;
+    job.pixels = 100;
+    job.camera = 2;
+    job.make = [](auto& bytes) { return bytes.at("original"); };
+    return job;
+  }
+
   // --- captures ---
 
   // A camera still with everything that happens to one; `burst` frames share their second.
@@ -708,14 +751,8 @@ private:
     const bool want_windows = want(22);
     if (device.heic && (want_ios || want_windows)) {
       const std::string folder = "iPhone transfer " + day_folder(local + 2 * k_day);
-      Job& job = add(unit, want_ios ? folder + "/" + stem + ".JPG" : std::string(), "ios-jpg", Part::media,
-                     later(imported));
-      job.group = group;
-      job.format_rank = 2;
-      job.pixels = 100;
-      job.camera = 2;
-      job.key = "ios";
-      job.make = [](auto& bytes) { return ios_jpeg(bytes.at("original")); };
+      Job& job =
+          add_ios_jpg(unit, want_ios ? folder + "/" + stem + ".JPG" : std::string(), later(imported), group);
       if (want_ios && want(25)) {
         // The user's edit sidecar came along.
         Job& aae = add(unit, folder + "/" + stem + ".AAE", "aae-copy", Part::sidecar, job.mtime);
@@ -729,31 +766,16 @@ private:
     }
     if (has_original && want(20)) {
       const std::string folder = chance(50) ? "Downloads" : "iCloud Photos";
-      Job& job = add(unit, folder + "/" + stem + " (1)" + ext, "byte-copy", Part::media, later(imported));
-      job.group = group;
-      job.format_rank = original_rank;
-      job.pixels = 100;
-      job.camera = 2;
-      job.make = [](auto& bytes) { return bytes.at("original"); };
+      add_byte_copy(unit, folder + "/" + stem + " (1)" + ext, later(imported), group, original_rank);
     }
     if (want_windows) {
       const std::string folder = "Pictures/Windows Import/" + day_folder(local + 5 * k_day);
-      Job& job = add(unit, folder + "/" + stem + ".JPG", "windows-resave", Part::media, later(imported));
-      job.group = group;
-      job.format_rank = 2;
-      job.pixels = 100;
-      job.camera = 0;
-      job.make = [jpeg_key](auto& bytes) { return windows_resave(bytes.at(jpeg_key)); };
+      add_windows_resave(unit, folder + "/" + stem + ".JPG", later(imported), group, jpeg_key);
       m_thumbs_folders.insert(folder);
     }
     if (want(22)) {
       const std::string folder = "Takeout/Google Photos/Photos from " + std::to_string(year_of(local));
-      Job& job = add(unit, folder + "/" + stem + ".JPG", "takeout", Part::media, later(imported));
-      job.group = group;
-      job.format_rank = 2;
-      job.pixels = 50;
-      job.camera = 1;
-      job.make = [](auto& bytes) { return takeout_copy(bytes.at("original")); };
+      Job& job = add_takeout(unit, folder + "/" + stem + ".JPG", later(imported), group);
       const std::string json_text = "{\"title\": \"" + stem +
                                     ".JPG\", \"photoTakenTime\": {\"timestamp\": \"" + std::to_string(taken) +
                                     "\"}}\n";
@@ -1186,36 +1208,13 @@ private:
       if (r.derive) {
         const std::string jpeg_key = rank == "heic" ? "ios" : "original";
         if (rank == "heic") {
-          Job& ios =
-              add(unit, "iPhone transfer real/" + stem + ".JPG", "ios-jpg", Part::media, imported + k_day);
-          ios.group = group;
-          ios.format_rank = 2;
-          ios.pixels = 100;
-          ios.camera = 2;
-          ios.key = "ios";
-          ios.make = [](auto& bytes) { return ios_jpeg(bytes.at("original")); };
+          add_ios_jpg(unit, "iPhone transfer real/" + stem + ".JPG", imported + k_day, group);
         }
-        Job& win = add(unit, "Pictures/Windows Import/real/" + stem + ".JPG", "windows-resave", Part::media,
-                       imported - 30 * k_day);
-        win.group = group;
-        win.format_rank = 2;
-        win.pixels = 100;
-        win.camera = 0;
-        win.make = [jpeg_key](auto& bytes) { return windows_resave(bytes.at(jpeg_key)); };
-        Job& takeout = add(unit, "Takeout/Google Photos/Real/" + stem + ".JPG", "takeout", Part::media,
-                           imported + 2 * k_day);
-        takeout.group = group;
-        takeout.format_rank = 2;
-        takeout.pixels = 50;
-        takeout.camera = 1;
-        takeout.make = [](auto& bytes) { return takeout_copy(bytes.at("original")); };
-        Job& copy = add(unit, "Downloads/" + stem + " (1)" + fs::path(r.as).extension().string(), "byte-copy",
-                        Part::media, imported + 3 * k_day);
-        copy.group = group;
-        copy.format_rank = format_rank;
-        copy.pixels = 100;
-        copy.camera = 2;
-        copy.make = [](auto& bytes) { return bytes.at("original"); };
+        add_windows_resave(unit, "Pictures/Windows Import/real/" + stem + ".JPG", imported - 30 * k_day,
+                           group, jpeg_key);
+        add_takeout(unit, "Takeout/Google Photos/Real/" + stem + ".JPG", imported + 2 * k_day, group);
+        add_byte_copy(unit, "Downloads/" + stem + " (1)" + fs::path(r.as).extension().string(),
+                      imported + 3 * k_day, group, format_rank);
         Job& stripped = add(unit, "Stripped/" + stem + ".jpg", "stripped", Part::untimed, imported);
         stripped.group = new_group("u");
         stripped.format_rank = 2;
