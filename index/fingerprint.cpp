@@ -33,6 +33,19 @@ std::string take_vips_error(std::string_view fallback) {
   return text;
 }
 
+// The message for the exception being handled, for a decode that failed.
+std::string decode_failure() {
+  try {
+    throw;
+  } catch (const vips::VError& e) {
+    return "cannot decode image: " + take_vips_error(e.what());
+  } catch (const std::exception& e) {
+    return std::string("cannot decode image: ") + e.what();
+  } catch (...) {
+    return "cannot decode image";
+  }
+}
+
 bool is_heif(Format format) { return format == Format::heic || format == Format::avif; }
 
 bool is_movie_or_sidecar(Format format) {
@@ -360,12 +373,8 @@ bool compute_fingerprint_from(std::span<const std::uint8_t> data, Format format,
     }
     out = print;
     return true;
-  } catch (const vips::VError& e) {
-    error = "cannot decode image: " + take_vips_error(e.what());
-  } catch (const std::exception& e) {
-    error = std::string("cannot decode image: ") + e.what();
   } catch (...) {
-    error = "cannot decode image";
+    error = decode_failure();
   }
   return false;
 }
@@ -411,12 +420,8 @@ double full_compare_percent(std::span<const std::uint8_t> a, Format fa, std::spa
     }
     const double mean = (image_a.cast(VIPS_FORMAT_SHORT) - image_b.cast(VIPS_FORMAT_SHORT)).abs().avg();
     return mean / 255.0 * 100.0;
-  } catch (const vips::VError& e) {
-    error = "cannot decode image: " + take_vips_error(e.what());
-  } catch (const std::exception& e) {
-    error = std::string("cannot decode image: ") + e.what();
   } catch (...) {
-    error = "cannot decode image";
+    error = decode_failure();
   }
   return -1;
 }
