@@ -21,6 +21,15 @@ std::string dir_key(std::string_view parent, std::string_view name) {
   return key;
 }
 
+bool get_role(Reader& in, Role& role) {
+  std::uint8_t byte = 0;
+  if (!in.get_u8(byte) || byte > static_cast<std::uint8_t>(Role::other)) {
+    return false;
+  }
+  role = static_cast<Role>(byte);
+  return true;
+}
+
 } // namespace
 
 std::string encode(const ViewEntry& e) {
@@ -41,14 +50,10 @@ std::string encode(const ViewEntry& e) {
 bool decode(std::string_view bytes, ViewEntry& e) {
   Reader in(bytes);
   std::uint8_t version = 0;
-  std::uint8_t role = 0;
-  const bool ok = in.get_u8(version) && version == k_view_version && in.get_bytes(e.source) &&
-                  in.get_u8(role) && role <= static_cast<std::uint8_t>(Role::other) &&
-                  in.get_varint(e.size) && in.get_signed(e.mtime_ns) && in.get_bytes(e.reason) &&
-                  in.get_bytes(e.keeper) && in.get_bytes(e.capture) && in.get_bytes(e.device) &&
-                  in.get_bytes(e.content) && in.at_end();
-  e.role = static_cast<Role>(role);
-  return ok;
+  return in.get_u8(version) && version == k_view_version && in.get_bytes(e.source) && get_role(in, e.role) &&
+         in.get_varint(e.size) && in.get_signed(e.mtime_ns) && in.get_bytes(e.reason) &&
+         in.get_bytes(e.keeper) && in.get_bytes(e.capture) && in.get_bytes(e.device) &&
+         in.get_bytes(e.content) && in.at_end();
 }
 
 std::string encode(const Placement& p) {
@@ -66,13 +71,10 @@ std::string encode(const Placement& p) {
 bool decode(std::string_view bytes, Placement& p) {
   Reader in(bytes);
   std::uint8_t version = 0;
-  std::uint8_t role = 0;
   std::uint64_t group = 0;
-  const bool ok = in.get_u8(version) && version == k_placement_version && in.get_u8(role) &&
-                  role <= static_cast<std::uint8_t>(Role::other) && in.get_bytes(p.view) &&
-                  in.get_bytes(p.keeper) && in.get_bytes(p.reason) && in.get_bytes(p.rules) &&
-                  in.get_varint(group) && in.at_end();
-  p.role = static_cast<Role>(role);
+  const bool ok = in.get_u8(version) && version == k_placement_version && get_role(in, p.role) &&
+                  in.get_bytes(p.view) && in.get_bytes(p.keeper) && in.get_bytes(p.reason) &&
+                  in.get_bytes(p.rules) && in.get_varint(group) && in.at_end();
   p.group = static_cast<std::uint32_t>(group);
   return ok;
 }
