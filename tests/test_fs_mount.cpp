@@ -206,6 +206,34 @@ std::string view_of(const std::map<std::string, Row>& listed, std::string_view n
   return found;
 }
 
+// `mount TMP/mnt --catalog TMP/cat -f` in a child process, its stderr (the log lines) in `log`
+// or dropped; returns the child's pid.
+pid_t mount_foreground(const TmpDir& tmp, const std::filesystem::path& log = {}) {
+  const auto mnt = tmp / "mnt";
+  const auto catalog = tmp / "cat";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_RDWR);
+    const int err = log.empty() ? null : ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(null, 1);
+    ::dup2(err, 2);
+    ::execl(IPD_BINARY, IPD_BINARY, "mount", mnt.c_str(), "--catalog", catalog.c_str(), "-f",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Ctrl-C to a foreground mount: it exits 0.
+void interrupt_foreground(pid_t pid) {
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
 // How many pages of an open file's own page cache are cached (cachestat(2), Linux 6.5; the same
 // number on every architecture), or nullopt where the call is missing.
 std::optional<std::uint64_t> cached_pages(int fd) {
@@ -676,24 +704,12 @@ TEST_CASE("mount: SIGTERM and Ctrl-C unmount cleanly; -f stays in the foreground
   CHECK(eventually([&] { return process_gone(server); }));
 
   // In the foreground: the command runs until Ctrl-C (SIGINT), then exits 0, unmounted.
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    ::execl(IPD_BINARY, IPD_BINARY, "mount", mnt.c_str(), "--catalog", (tmp / "cat").c_str(), "-f",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t pid = mount_foreground(tmp);
   CHECK(eventually([&] { return is_mounted(mnt); }));
   CHECK(std::filesystem::exists(mnt / "README.txt"));
   int status = 0;
   CHECK(::waitpid(pid, &status, WNOHANG) == 0); // still serving
-  ::kill(pid, SIGINT);
-  ::waitpid(pid, &status, 0);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+  interrupt_foreground(pid);
   CHECK(!is_mounted(mnt));
 }
 
@@ -776,24 +792,8 @@ TEST_CASE("mount: with the kernel's passthrough, reads of a source file do not c
 
   // In the foreground, its log lines (how reads are served) in a file.
   const auto log = tmp / "mount.log";
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 1);
-    ::dup2(out, 2);
-    ::execl(IPD_BINARY, IPD_BINARY, "mount", mnt.c_str(), "--catalog", (tmp / "cat").c_str(), "-f",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  auto stop = [&] {
-    ::kill(pid, SIGINT);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  };
+  const pid_t pid = mount_foreground(tmp, log);
+  auto stop = [&] { interrupt_foreground(pid); };
   REQUIRE(eventually([&] { return is_mounted(mnt); }));
 
   // Two opens of the file at once (they share the inode's one backing file), read whole.
