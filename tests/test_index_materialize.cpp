@@ -146,6 +146,19 @@ std::string readme_of(const fs::path& catalog) {
   return view_entry(*c, k_readme_name)->content;
 }
 
+// Checks that every file of the view in `out` is a copy of its input: the same bytes and
+// mtime, another inode.
+void check_copies(const fs::path& out, const std::map<std::string, std::string>& view) {
+  for (const auto& [path, source] : view) {
+    if (!source.empty()) {
+      INFO(path);
+      CHECK(test::read_file(out / path) == test::read_file(source));
+      CHECK(mtime_of(out / path) == mtime_of(source));
+      CHECK(!same_inode(out / path, source));
+    }
+  }
+}
+
 // Checks that `out` holds exactly the view as hard links: every path -ef its input.
 void check_hard_links(const fs::path& out, const std::map<std::string, std::string>& view,
                       const fs::path& catalog) {
@@ -419,14 +432,7 @@ TEST_CASE("materialize: inputs on another filesystem stop hard links up front; -
   CHECK(contains(r.out, "as copies"));
   CHECK(test::snapshot_inputs(tmp / "usb/lib") == inputs); // before the test reads them
   CHECK(tree_of(tmp / "out") == keys(view));
-  for (const auto& [path, source] : view) {
-    if (!source.empty()) {
-      INFO(path);
-      CHECK(test::read_file(tmp / "out" / path) == test::read_file(source));
-      CHECK(mtime_of(tmp / "out" / path) == mtime_of(source));
-      CHECK(!same_inode(tmp / "out" / path, source));
-    }
-  }
+  check_copies(tmp / "out", view);
   r = run_tool({"materialize", "out", "--mode", "copy"}, tmp.path());
   CHECK(r.status == 0);
   CHECK(contains(r.out, std::to_string(view.size()) + " already there"));
@@ -444,14 +450,7 @@ TEST_CASE("materialize: --mode copy, symlink and reflink") {
     REQUIRE(run_tool({"materialize", "out", "--mode", "copy"}, tmp.path()).status == 0);
     CHECK(test::snapshot_inputs(tmp / "lib") == inputs); // read with O_NOATIME: atime too
     CHECK(tree_of(tmp / "out") == keys(view));
-    for (const auto& [path, source] : view) {
-      if (!source.empty()) {
-        INFO(path);
-        CHECK(test::read_file(tmp / "out" / path) == test::read_file(source));
-        CHECK(mtime_of(tmp / "out" / path) == mtime_of(source));
-        CHECK(!same_inode(tmp / "out" / path, source));
-      }
-    }
+    check_copies(tmp / "out", view);
     // A copy the user changed is theirs: a conflict, kept as they left it.
     const std::string changed = view.begin()->first;
     write_file(tmp / "out" / changed, "edited");
