@@ -10,11 +10,11 @@
 
 #include "view_fs.hpp"
 
-#include "index/catalog.hpp"
-#include "index/error.hpp"
-#include "index/io.hpp"
-#include "index/view.hpp"
-#include "index/view_snapshot.hpp"
+#include "index/catalog/catalog.hpp"
+#include "index/core/error.hpp"
+#include "index/core/io.hpp"
+#include "index/view/snapshot.hpp"
+#include "index/view/view.hpp"
 
 #include <algorithm>
 #include <cerrno>

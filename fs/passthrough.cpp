@@ -1,6 +1,6 @@
 #include "passthrough.hpp"
 
-#include "index/io.hpp"
+#include "index/core/io.hpp"
 
 #include <algorithm>
 #include <cerrno>

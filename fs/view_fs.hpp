@@ -7,7 +7,7 @@
 
 #include "passthrough.hpp"
 
-#include "index/view_snapshot.hpp"
+#include "index/view/snapshot.hpp"
 
 #include <functional>
 #include <memory>

@@ -7,7 +7,7 @@
 //   calibrate_fingerprints [CORPUS_DIR] [--reps N]
 //
 // Nothing is written anywhere: the derived copies live in memory only.
-#include "index/fingerprint.hpp"
+#include "index/pixels/fingerprint.hpp"
 #include "tests/support/tmpdir.hpp"
 
 #include <vips/vips8>

@@ -1,7 +1,7 @@
 // The view as a real FUSE mount, through the real binary: the tree, the bytes, the attributes,
 // read-only everywhere, inputs untouched, live after a re-index, concurrent readers, a killed
 // server. Every mount is unmounted by a guard, `fusermount3 -uz` as the last resort.
-#include "index/view_snapshot.hpp"
+#include "index/view/snapshot.hpp"
 #include "tests/support/inputs.hpp"
 #include "tests/support/json_lines.hpp"
 #include "tests/support/media.hpp"

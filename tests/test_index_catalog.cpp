@@ -1,5 +1,5 @@
-#include "index/catalog.hpp"
-#include "index/error.hpp"
+#include "index/catalog/catalog.hpp"
+#include "index/core/error.hpp"
 #include "tests/support/tmpdir.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "index/codec.hpp"
+#include "index/catalog/codec.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,9 +1,9 @@
 // The real-device corpus (../shared/corpus/real): every MANIFEST.tsv row must come out of the
 // indexer as the manifest states it. Skipped, with a message, when the corpus is absent.
-#include "index/catalog.hpp"
-#include "index/indexer.hpp"
-#include "index/record.hpp"
-#include "index/view.hpp"
+#include "index/catalog/catalog.hpp"
+#include "index/core/record.hpp"
+#include "index/read/indexer.hpp"
+#include "index/view/view.hpp"
 #include "tests/support/tmpdir.hpp"
 
 #include <doctest/doctest.h>

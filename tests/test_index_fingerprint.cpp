@@ -1,4 +1,4 @@
-#include "index/fingerprint.hpp"
+#include "index/pixels/fingerprint.hpp"
 #include "tests/support/media.hpp"
 #include "tests/support/tmpdir.hpp"
 

@@ -1,4 +1,4 @@
-#include "index/metadata.hpp"
+#include "index/read/metadata.hpp"
 #include "tests/support/media.hpp"
 
 #include <doctest/doctest.h>

@@ -1,8 +1,8 @@
 // materialize: the view as a real tree of hard links (or reflinks, copies, symlinks) — complete,
 // idempotent, resumable after a kill, never overwriting, and never changing an input.
-#include "index/catalog.hpp"
-#include "index/materialize.hpp"
-#include "index/view.hpp"
+#include "index/catalog/catalog.hpp"
+#include "index/materialize/materialize.hpp"
+#include "index/view/view.hpp"
 #include "tests/support/inputs.hpp"
 #include "tests/support/json_lines.hpp"
 #include "tests/support/media.hpp"

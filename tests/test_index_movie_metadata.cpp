@@ -1,4 +1,4 @@
-#include "index/metadata.hpp"
+#include "index/read/metadata.hpp"
 #include "tests/support/movie.hpp"
 #include "tests/support/tmpdir.hpp"
 

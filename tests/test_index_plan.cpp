@@ -1,7 +1,7 @@
 // The plan on generated libraries: which copy is kept, what is a duplicate, where files go.
-#include "index/catalog.hpp"
-#include "index/indexer.hpp"
-#include "index/view.hpp"
+#include "index/catalog/catalog.hpp"
+#include "index/read/indexer.hpp"
+#include "index/view/view.hpp"
 #include "tests/support/media.hpp"
 #include "tests/support/movie.hpp"
 #include "tests/support/tmpdir.hpp"

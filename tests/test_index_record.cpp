@@ -1,5 +1,5 @@
-#include "index/json.hpp"
-#include "index/record.hpp"
+#include "index/core/record.hpp"
+#include "index/view/json.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,10 +1,10 @@
 // iphone-photo-dedup explain PATH [--catalog DIR]
 #include "command.hpp"
 
-#include "index/catalog.hpp"
-#include "index/error.hpp"
-#include "index/json.hpp"
-#include "index/view.hpp"
+#include "index/catalog/catalog.hpp"
+#include "index/core/error.hpp"
+#include "index/view/json.hpp"
+#include "index/view/view.hpp"
 
 #include <cstdio>
 #include <filesystem>

@@ -2,10 +2,10 @@
 //                                  [--no-raw-sidecars] [--rebuild]
 #include "command.hpp"
 
-#include "index/indexer.hpp"
-#include "index/json.hpp"
-#include "index/scan.hpp"
-#include "index/view.hpp"
+#include "index/read/indexer.hpp"
+#include "index/read/scan.hpp"
+#include "index/view/json.hpp"
+#include "index/view/view.hpp"
 
 #include <cstdio>
 #include <map>

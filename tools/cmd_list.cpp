@@ -1,9 +1,9 @@
 // iphone-photo-dedup list [--catalog DIR] [--role R] [--json]
 #include "command.hpp"
 
-#include "index/catalog.hpp"
-#include "index/json.hpp"
-#include "index/view.hpp"
+#include "index/catalog/catalog.hpp"
+#include "index/view/json.hpp"
+#include "index/view/view.hpp"
 
 #include <cstdio>
 

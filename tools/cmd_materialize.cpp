@@ -4,8 +4,8 @@
 // can kill a run part-way.
 #include "command.hpp"
 
-#include "index/json.hpp"
-#include "index/materialize.hpp"
+#include "index/materialize/materialize.hpp"
+#include "index/view/json.hpp"
 
 #include <cstdio>
 #include <cstdlib>

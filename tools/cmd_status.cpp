@@ -1,9 +1,9 @@
 // iphone-photo-dedup status [--catalog DIR] [--json]
 #include "command.hpp"
 
-#include "index/catalog.hpp"
-#include "index/json.hpp"
-#include "index/view.hpp"
+#include "index/catalog/catalog.hpp"
+#include "index/view/json.hpp"
+#include "index/view/view.hpp"
 
 #include <cstdio>
 #include <map>

@@ -1,7 +1,7 @@
 #include "command.hpp"
 
-#include "index/catalog.hpp"
-#include "index/error.hpp"
+#include "index/catalog/catalog.hpp"
+#include "index/core/error.hpp"
 
 #include <algorithm>
 #include <cstdio>

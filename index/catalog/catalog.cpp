@@ -1,0 +1,326 @@
+#include "index/catalog/catalog.hpp"
+
+#include "index/catalog/codec.hpp"
+#include "index/core/error.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <system_error>
+
+namespace ipd {
+
+namespace {
+
+constexpr std::string_view k_magic_key = "magic";
+constexpr std::string_view k_magic = "iphone-photo-dedup catalog";
+constexpr std::string_view k_schema_key = "schema";
+
+// A function, not a global: rocksdb::kDefaultColumnFamilyName is itself a global.
+std::vector<std::string> family_names() {
+  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "dirs", "plan"};
+}
+constexpr std::size_t meta_cf = 0;
+constexpr std::size_t files_cf = 1;
+
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+[[noreturn]] void fail(const std::filesystem::path& dir, const std::string& what) {
+  throw Fatal("catalog " + dir.string() + ": " + what);
+}
+
+void check_status(const std::filesystem::path& dir, const rocksdb::Status& status) {
+  if (!status.ok()) {
+    fail(dir, status.ToString());
+  }
+}
+
+// A directory RocksDB made has a CURRENT file; anything else non-empty is not ours to touch.
+bool looks_like_database(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(dir / "CURRENT", ec);
+}
+
+rocksdb::Options make_options() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.max_background_jobs = 2;
+  options.stats_dump_period_sec = 0;
+  options.max_file_opening_threads = 1; // its default starts 16 threads per column family at open
+  options.skip_stats_update_on_db_open = true;
+  options.stats_persist_period_sec = 0;
+  options.compression = rocksdb::kNoCompression;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.keep_log_file_num = 2;
+  return options;
+}
+
+} // namespace
+
+struct Catalog::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  bool written = false;
+  bool reopen_to_write = false; // opened read-only; write() reopens it for writing
+
+  ~Impl() {
+    // Flushed tables open faster than a write-ahead log that must be replayed, and the next
+    // run of a re-index opens the catalog before anything else.
+    if (written) {
+      db->Flush(rocksdb::FlushOptions(), families);
+    }
+    for (auto* handle : families) {
+      db->DestroyColumnFamilyHandle(handle);
+    }
+  }
+};
+
+struct Catalog::Batch::Impl {
+  // Values are put by column family index and resolved against the open catalog in write().
+  enum class Kind { put, remove, clear };
+  struct Op {
+    std::size_t family;
+    Kind kind;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops;
+};
+
+Catalog::Batch::Batch() : m_impl(std::make_unique<Impl>()) {}
+Catalog::Batch::~Batch() = default;
+Catalog::Batch::Batch(Batch&&) noexcept = default;
+
+void Catalog::Batch::put_file(const FileRecord& record) {
+  m_impl->ops.push_back({files_cf, Impl::Kind::put, record.path, encode(record)});
+}
+
+void Catalog::Batch::delete_file(std::string_view path) {
+  m_impl->ops.push_back({files_cf, Impl::Kind::remove, std::string(path), {}});
+}
+
+void Catalog::Batch::put_meta(std::string_view key, std::string_view value) {
+  m_impl->ops.push_back({meta_cf, Impl::Kind::put, std::string(key), std::string(value)});
+}
+
+void Catalog::Batch::put(Table table, std::string_view key, std::string_view value) {
+  m_impl->ops.push_back(
+      {static_cast<std::size_t>(table), Impl::Kind::put, std::string(key), std::string(value)});
+}
+
+void Catalog::Batch::clear(Table table) {
+  m_impl->ops.push_back({static_cast<std::size_t>(table), Impl::Kind::clear, {}, {}});
+}
+
+std::size_t Catalog::Batch::count() const { return m_impl->ops.size(); }
+
+Catalog::Catalog(std::filesystem::path dir, std::unique_ptr<Impl> impl)
+    : m_dir(std::move(dir)), m_impl(std::move(impl)) {}
+
+Catalog::~Catalog() = default;
+
+std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir, bool read_only) {
+  auto options = make_options();
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : family_names()) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+  auto impl = std::make_unique<Impl>();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status;
+  if (read_only) {
+    status = rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &impl->families, &raw);
+  } else {
+    status = rocksdb::DB::Open(options, dir.string(), descriptors, &impl->families, &raw);
+  }
+  if (!status.ok()) {
+    if (status.IsInvalidArgument() && status.ToString().find("olumn famil") != std::string::npos) {
+      fail(dir, "its tables are not those of this version's catalog; if it is an iphone-photo-dedup catalog, "
+                "run `iphone-photo-dedup index --rebuild ROOT...`");
+    }
+    fail(dir, status.ToString());
+  }
+  impl->db.reset(raw);
+  return impl;
+}
+
+std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& dir, Access access) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(dir, ec);
+  if (exists && !std::filesystem::is_directory(dir, ec)) {
+    fail(dir, "exists and is not a directory");
+  }
+  if (!exists && access == Access::read_only) {
+    fail(dir, "not found (run `iphone-photo-dedup index ROOT...` first, or name it with --catalog)");
+  }
+  if (exists && !looks_like_database(dir) && !std::filesystem::is_empty(dir, ec)) {
+    fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to use or change it)");
+  }
+  const bool fresh = !exists || std::filesystem::is_empty(dir, ec);
+  // An existing catalog opens read-only until the first write: a re-index that changes nothing
+  // then leaves no new write-ahead log behind, and the next open has nothing to replay.
+  auto impl = open_db(dir, access == Access::read_only || !fresh);
+  impl->reopen_to_write = access == Access::read_write && !fresh;
+  std::unique_ptr<Catalog> catalog(new Catalog(dir, std::move(impl)));
+
+  if (fresh) {
+    Batch batch;
+    batch.put_meta(k_magic_key, k_magic);
+    batch.put_meta(k_schema_key, std::to_string(k_catalog_schema));
+    catalog->write(batch);
+    return catalog;
+  }
+  if (catalog->meta(k_magic_key) != std::string(k_magic)) {
+    fail(dir, "this directory is not an iphone-photo-dedup catalog");
+  }
+  const auto schema = catalog->meta(k_schema_key);
+  if (schema != std::to_string(k_catalog_schema)) {
+    fail(dir, "catalog schema version " + schema.value_or("(none)") +
+                  " is not supported (this program reads version " + std::to_string(k_catalog_schema) +
+                  "); run `iphone-photo-dedup index --rebuild ROOT...`");
+  }
+  return catalog;
+}
+
+std::unique_ptr<Catalog> Catalog::open_secondary(const std::filesystem::path& dir,
+                                                 const std::filesystem::path& work_dir) {
+  // Check it the ordinary way first, for the same clear errors.
+  open(dir, Access::read_only);
+  auto options = make_options();
+  options.max_open_files = -1; // a secondary must keep every table file open
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : family_names()) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+  auto impl = std::make_unique<Impl>();
+  rocksdb::DB* raw = nullptr;
+  check_status(dir, rocksdb::DB::OpenAsSecondary(options, dir.string(), work_dir.string(), descriptors,
+                                                 &impl->families, &raw));
+  impl->db.reset(raw);
+  return std::unique_ptr<Catalog>(new Catalog(dir, std::move(impl)));
+}
+
+void Catalog::catch_up() { check_status(m_dir, m_impl->db->TryCatchUpWithPrimary()); }
+
+void Catalog::destroy(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec) || std::filesystem::is_empty(dir, ec)) {
+    return;
+  }
+  { // Only a directory that opens as our catalog (whatever its schema) is removed.
+    if (!looks_like_database(dir)) {
+      fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
+    }
+    auto options = make_options();
+    std::vector<std::string> names;
+    rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : names) {
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    check_status(dir, rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw));
+    std::string magic;
+    const auto status = raw->Get(rocksdb::ReadOptions(), slice(k_magic_key), &magic);
+    for (auto* handle : handles) {
+      raw->DestroyColumnFamilyHandle(handle);
+    }
+    delete raw;
+    if (!status.ok() || magic != k_magic) {
+      fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
+    }
+  }
+  check_status(dir, rocksdb::DestroyDB(dir.string(), make_options()));
+  std::filesystem::remove_all(dir, ec);
+}
+
+void Catalog::for_each_file(const std::function<void(FileRecord&&)>& fn) const {
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(read_options, m_impl->families[files_cf]));
+  FileRecord record; // reused: its strings keep their capacity from one record to the next
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    record.path.assign(it->key().data(), it->key().size());
+    if (!decode({it->value().data(), it->value().size()}, record)) {
+      fail(m_dir,
+           "undecodable record for " + record.path + "; run `iphone-photo-dedup index --rebuild ROOT...`");
+    }
+    fn(std::move(record));
+  }
+  check_status(m_dir, it->status());
+}
+
+std::optional<FileRecord> Catalog::file(std::string_view path) const {
+  std::string value;
+  const auto status =
+      m_impl->db->Get(rocksdb::ReadOptions(), m_impl->families[files_cf], slice(path), &value);
+  if (status.IsNotFound()) {
+    return std::nullopt;
+  }
+  check_status(m_dir, status);
+  FileRecord record;
+  record.path = std::string(path);
+  if (!decode(value, record)) {
+    fail(m_dir, "undecodable record for " + record.path);
+  }
+  return record;
+}
+
+std::optional<std::string> Catalog::meta(std::string_view key) const { return get(Table::meta, key); }
+
+std::optional<std::string> Catalog::get(Table table, std::string_view key) const {
+  std::string value;
+  const auto status = m_impl->db->Get(rocksdb::ReadOptions(),
+                                      m_impl->families[static_cast<std::size_t>(table)], slice(key), &value);
+  if (status.IsNotFound()) {
+    return std::nullopt;
+  }
+  check_status(m_dir, status);
+  return value;
+}
+
+void Catalog::scan(Table table, std::string_view prefix,
+                   const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      m_impl->db->NewIterator(rocksdb::ReadOptions(), m_impl->families[static_cast<std::size_t>(table)]));
+  for (it->Seek(slice(prefix)); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (key.substr(0, prefix.size()) != prefix ||
+        !fn(key, std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  check_status(m_dir, it->status());
+}
+
+void Catalog::write(Batch& batch) {
+  if (m_impl->reopen_to_write) {
+    m_impl.reset();
+    m_impl = open_db(m_dir, false);
+  }
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.m_impl->ops) {
+    auto* family = m_impl->families[op.family];
+    switch (op.kind) {
+    case Batch::Impl::Kind::put: wb.Put(family, op.key, op.value); break;
+    case Batch::Impl::Kind::remove: wb.Delete(family, op.key); break;
+    case Batch::Impl::Kind::clear: {
+      std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(rocksdb::ReadOptions(), family));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        wb.Delete(family, it->key());
+      }
+      check_status(m_dir, it->status());
+      break;
+    }
+    }
+  }
+  check_status(m_dir, m_impl->db->Write(rocksdb::WriteOptions(), &wb));
+  m_impl->written = true;
+  batch.m_impl->ops.clear();
+}
+
+} // namespace ipd

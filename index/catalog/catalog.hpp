@@ -1,0 +1,93 @@
+// The catalog: a RocksDB database in one directory (DESIGN §7).
+//
+//   column family   key                          value
+//   default (meta)  "magic", "schema", ...       strings
+//   files           input path (raw bytes)       encode(FileRecord)
+//   view            view path ("a/b/c.HEIC")     encode(ViewEntry)
+//   dirs            parent path, '\0', name     'd' (folder) or 'f' (file)
+//   plan            input path                   encode(Placement)
+//
+// RocksDB stays behind this interface.
+#pragma once
+
+#include "index/core/record.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipd {
+
+constexpr int k_catalog_schema = 1;
+constexpr std::string_view k_default_catalog = "iphone-photo-dedup.catalog";
+
+class Catalog {
+public:
+  enum class Access { read_only, read_write };
+  enum class Table : std::uint8_t { meta = 0, files = 1, view = 2, dirs = 3, plan = 4 };
+
+  // A set of changes applied atomically by write().
+  class Batch {
+  public:
+    Batch();
+    ~Batch();
+    Batch(Batch&&) noexcept;
+    void put_file(const FileRecord& record);
+    void delete_file(std::string_view path);
+    void put_meta(std::string_view key, std::string_view value);
+    void put(Table table, std::string_view key, std::string_view value);
+    // Removes every key of `table` that is in the catalog when the batch is written.
+    void clear(Table table);
+    std::size_t count() const;
+
+  private:
+    friend class Catalog;
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+  };
+
+  // Opens the catalog in `dir`; read_write creates it when `dir` does not exist. Throws Fatal
+  // with a clear message for a missing catalog (read_only), a directory that is not a catalog,
+  // or a catalog of an unknown schema version.
+  static std::unique_ptr<Catalog> open(const std::filesystem::path& dir, Access access);
+  // Opens the catalog in `dir` as a RocksDB secondary: read-only, alongside a process that may
+  // write it, following its writes on catch_up(). `work_dir` holds the secondary's own files.
+  static std::unique_ptr<Catalog> open_secondary(const std::filesystem::path& dir,
+                                                 const std::filesystem::path& work_dir);
+  // Removes the catalog in `dir`. A missing `dir` is fine; one that is not a catalog throws Fatal.
+  static void destroy(const std::filesystem::path& dir);
+
+  ~Catalog();
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+
+  // Calls `fn` for every file record in path order. Throws Fatal on an undecodable record.
+  void for_each_file(const std::function<void(FileRecord&&)>& fn) const;
+  std::optional<FileRecord> file(std::string_view path) const;
+  std::optional<std::string> meta(std::string_view key) const;
+  std::optional<std::string> get(Table table, std::string_view key) const;
+  // Calls `fn(key, value)` for every key of `table` starting with `prefix`, in key order,
+  // until it returns false.
+  void scan(Table table, std::string_view prefix,
+            const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // For a secondary: takes in what the primary has written since (whole batches only).
+  void catch_up();
+  // Applies the batch atomically (readers see all of it or none of it), then empties it.
+  void write(Batch& batch);
+
+  const std::filesystem::path& dir() const { return m_dir; }
+
+private:
+  struct Impl;
+  Catalog(std::filesystem::path dir, std::unique_ptr<Impl> impl);
+  static std::unique_ptr<Impl> open_db(const std::filesystem::path& dir, bool read_only);
+  std::filesystem::path m_dir;
+  std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace ipd

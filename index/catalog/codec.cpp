@@ -1,0 +1,159 @@
+#include "index/catalog/codec.hpp"
+
+namespace ipd {
+
+void put_varint(std::string& out, std::uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>(value | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+void put_signed(std::string& out, std::int64_t value) {
+  put_varint(out, (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63));
+}
+
+void put_bytes(std::string& out, std::string_view bytes) {
+  put_varint(out, bytes.size());
+  out.append(bytes);
+}
+
+bool Reader::get_varint(std::uint64_t& value) {
+  value = 0;
+  for (unsigned shift = 0; shift < 64 && !m_in.empty(); shift += 7) {
+    const auto byte = static_cast<std::uint8_t>(m_in.front());
+    m_in.remove_prefix(1);
+    value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      return true;
+    }
+  }
+  m_in = {};
+  return false;
+}
+
+bool Reader::get_signed(std::int64_t& value) {
+  std::uint64_t raw = 0;
+  if (!get_varint(raw)) {
+    return false;
+  }
+  value = static_cast<std::int64_t>(raw >> 1) ^ -static_cast<std::int64_t>(raw & 1);
+  return true;
+}
+
+bool Reader::get_bytes(std::string& value) {
+  std::uint64_t size = 0;
+  if (!get_varint(size) || size > m_in.size()) {
+    m_in = {};
+    return false;
+  }
+  value.assign(m_in.substr(0, size));
+  m_in.remove_prefix(size);
+  return true;
+}
+
+bool Reader::get_u8(std::uint8_t& value) {
+  if (m_in.empty()) {
+    return false;
+  }
+  value = static_cast<std::uint8_t>(m_in.front());
+  m_in.remove_prefix(1);
+  return true;
+}
+
+namespace {
+
+template <typename T> bool get_uint(Reader& in, T& out) {
+  std::uint64_t v = 0;
+  if (!in.get_varint(v) || v > static_cast<std::uint64_t>(static_cast<T>(~T{}))) {
+    return false;
+  }
+  out = static_cast<T>(v);
+  return true;
+}
+
+template <typename E> bool get_enum(Reader& in, E& out, E last) {
+  std::uint8_t v = 0;
+  if (!in.get_u8(v) || v > static_cast<std::uint8_t>(last)) {
+    return false;
+  }
+  out = static_cast<E>(v);
+  return true;
+}
+
+constexpr std::uint8_t k_flag_has_offset = 1;
+constexpr std::uint8_t k_flag_apple_makernote = 2;
+
+} // namespace
+
+std::string encode(const FileRecord& r) {
+  std::string out;
+  out.reserve(96 + r.mime.size() + r.make.size() + r.model.size() + r.software.size() + r.content_id.size() +
+              r.error.size());
+  out.push_back(static_cast<char>(k_file_record_version));
+  put_varint(out, r.root);
+  put_varint(out, r.dev);
+  put_varint(out, r.ino);
+  put_varint(out, r.size);
+  put_signed(out, r.mtime_ns);
+  put_signed(out, r.ctime_ns);
+  put_varint(out, r.mode);
+  put_varint(out, r.nlink);
+  out.push_back(static_cast<char>(r.kind));
+  out.push_back(static_cast<char>(r.format));
+  put_bytes(out, r.mime);
+  out.push_back(static_cast<char>(r.capture.source));
+  put_signed(out, r.capture.local);
+  put_varint(out, r.capture.subsec_nanos);
+  out.push_back(static_cast<char>(r.capture.subsec_digits));
+  put_signed(out, r.capture.offset_minutes);
+  std::uint8_t flags = 0;
+  flags |= r.capture.has_offset ? k_flag_has_offset : 0;
+  flags |= r.apple_makernote ? k_flag_apple_makernote : 0;
+  out.push_back(static_cast<char>(flags));
+  put_bytes(out, r.make);
+  put_bytes(out, r.model);
+  put_bytes(out, r.software);
+  put_varint(out, r.width);
+  put_varint(out, r.height);
+  put_varint(out, r.orientation);
+  put_bytes(out, r.content_id);
+  put_bytes(out, r.burst_id);
+  put_varint(out, r.duration_ms);
+  put_bytes(out, r.link_target);
+  put_bytes(out, r.error);
+  put_bytes(out, r.fingerprint);
+  put_varint(out, r.content_hash);
+  return out;
+}
+
+bool decode(std::string_view bytes, FileRecord& r) {
+  Reader in(bytes);
+  std::uint8_t version = 0;
+  if (!in.get_u8(version) || version != k_file_record_version) {
+    return false;
+  }
+  std::int64_t offset = 0;
+  std::uint8_t flags = 0;
+  const bool ok =
+      get_uint(in, r.root) && in.get_varint(r.dev) && in.get_varint(r.ino) && in.get_varint(r.size) &&
+      in.get_signed(r.mtime_ns) && in.get_signed(r.ctime_ns) && get_uint(in, r.mode) &&
+      get_uint(in, r.nlink) && get_enum(in, r.kind, Kind::dir) && get_enum(in, r.format, Format::xmp) &&
+      in.get_bytes(r.mime) && get_enum(in, r.capture.source, TimeSource::exif_digitized) &&
+      in.get_signed(r.capture.local) && get_uint(in, r.capture.subsec_nanos) &&
+      in.get_u8(r.capture.subsec_digits) && in.get_signed(offset) && in.get_u8(flags) &&
+      in.get_bytes(r.make) && in.get_bytes(r.model) && in.get_bytes(r.software) && get_uint(in, r.width) &&
+      get_uint(in, r.height) && get_uint(in, r.orientation) && in.get_bytes(r.content_id) &&
+      in.get_bytes(r.burst_id) && get_uint(in, r.duration_ms) && in.get_bytes(r.link_target) &&
+      in.get_bytes(r.error) && in.get_bytes(r.fingerprint) && in.get_varint(r.content_hash);
+  if (!ok || !in.at_end() || offset < -24 * 60 || offset > 24 * 60) {
+    return false;
+  }
+  r.capture.offset_minutes = static_cast<std::int16_t>(offset);
+  r.capture.has_offset = flags & k_flag_has_offset;
+  r.apple_makernote = flags & k_flag_apple_makernote;
+  return true;
+}
+
+} // namespace ipd

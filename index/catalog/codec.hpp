@@ -1,0 +1,39 @@
+// Explicit encoding of catalog records: varints, zigzag varints and length-prefixed bytes.
+// Every record starts with a version byte; decode refuses versions it does not know.
+#pragma once
+
+#include "index/core/record.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ipd {
+
+constexpr std::uint8_t k_file_record_version = 1;
+
+void put_varint(std::string& out, std::uint64_t value);
+void put_signed(std::string& out, std::int64_t value);
+void put_bytes(std::string& out, std::string_view bytes);
+
+// Reads what the put_* functions wrote; every getter returns false past the end or on
+// malformed input, and leaves the reader failed.
+class Reader {
+public:
+  explicit Reader(std::string_view in) : m_in(in) {}
+  bool get_varint(std::uint64_t& value);
+  bool get_signed(std::int64_t& value);
+  bool get_bytes(std::string& value);
+  bool get_u8(std::uint8_t& value);
+  bool at_end() const { return m_in.empty(); }
+
+private:
+  std::string_view m_in;
+};
+
+// The record without its path (the path is the key).
+std::string encode(const FileRecord& record);
+// Decodes into `record` (path left as is). Returns false for an unknown version or corrupt bytes.
+bool decode(std::string_view bytes, FileRecord& record);
+
+} // namespace ipd

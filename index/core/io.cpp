@@ -1,0 +1,68 @@
+#include "index/core/io.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace ipd {
+
+namespace {
+std::atomic<std::uint64_t> g_opened{0};
+} // namespace
+
+int open_input(const char* path, std::string& error) {
+  constexpr int k_flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+  int fd = ::open(path, k_flags | O_NOATIME);
+  // O_NOATIME is refused with EPERM on files the caller does not own (without CAP_FOWNER).
+  if (fd < 0 && errno == EPERM) {
+    fd = ::open(path, k_flags);
+  }
+  if (fd < 0) {
+    const int err = errno;
+    error = err == ELOOP ? std::string("is a symbolic link") : "cannot open: " + errno_text(err);
+    return -1;
+  }
+  g_opened.fetch_add(1, std::memory_order_relaxed);
+  return fd;
+}
+
+std::uint64_t inputs_opened() { return g_opened.load(std::memory_order_relaxed); }
+
+std::int64_t timespec_ns(const timespec& ts) { return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec; }
+
+std::string errno_text(int err) {
+  char buf[256];
+  // GNU strerror_r returns the message, which may or may not be buf.
+  return strerror_r(err, buf, sizeof buf);
+}
+
+MappedFile::~MappedFile() {
+  if (m_data) {
+    ::munmap(const_cast<std::uint8_t*>(m_data), m_size);
+  }
+}
+
+bool MappedFile::map(int fd, std::uint64_t size, std::string& error) {
+  if (size == 0) {
+    return true;
+  }
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) {
+    error = "cannot map: " + errno_text(errno);
+    return false;
+  }
+  m_data = static_cast<const std::uint8_t*>(p);
+  m_size = size;
+  return true;
+}
+
+FdGuard::~FdGuard() {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+  }
+}
+
+} // namespace ipd

@@ -1,0 +1,44 @@
+// The decoding functions of fingerprint.hpp for the core: they load the pixels module on first
+// use (module.hpp) and forward to it.
+#include "index/core/module.hpp"
+#include "index/pixels/pixels_module.hpp"
+
+namespace ipd {
+
+namespace {
+
+const LoadedModule<PixelsModule>& load() {
+  return load_module_once<PixelsModule>("libipd_pixels.so", IPD_PIXELS_MODULE_BUILT, "ipd_pixels_module",
+                                        "cannot decode images");
+}
+
+} // namespace
+
+void init_fingerprints() { load(); }
+
+bool compute_fingerprint(std::span<const std::uint8_t> data, Format format, Fingerprint& out,
+                         std::string& error) {
+  return compute_fingerprint_from(data, format, FingerprintSource::standard, out, error);
+}
+
+bool compute_fingerprint_from(std::span<const std::uint8_t> data, Format format, FingerprintSource source,
+                              Fingerprint& out, std::string& error) {
+  const auto& loaded = load();
+  if (!loaded.module.compute) {
+    error = loaded.error;
+    return false;
+  }
+  return loaded.module.compute(data, format, source, out, error);
+}
+
+double full_compare_percent(std::span<const std::uint8_t> a, Format fa, std::span<const std::uint8_t> b,
+                            Format fb, std::string& error) {
+  const auto& loaded = load();
+  if (!loaded.module.full_compare) {
+    error = loaded.error;
+    return -1;
+  }
+  return loaded.module.full_compare(a, fa, b, fb, error);
+}
+
+} // namespace ipd

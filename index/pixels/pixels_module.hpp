@@ -1,0 +1,20 @@
+// The interface of the pixels module, libipd_pixels.so (see module.hpp): the functions of
+// fingerprint.hpp that decode images through libvips.
+#pragma once
+
+#include "index/pixels/fingerprint.hpp"
+
+namespace ipd {
+
+struct PixelsModule {
+  void (*init)();
+  bool (*compute)(std::span<const std::uint8_t> data, Format format, FingerprintSource source,
+                  Fingerprint& out, std::string& error);
+  double (*full_compare)(std::span<const std::uint8_t> a, Format fa, std::span<const std::uint8_t> b,
+                         Format fb, std::string& error);
+};
+
+} // namespace ipd
+
+// The module's one exported symbol: fills in its functions.
+extern "C" void ipd_pixels_module(ipd::PixelsModule* out);

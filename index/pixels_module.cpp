@@ -1,8 +1,0 @@
-// The entry of libipd_pixels.so.
-#include "pixels_module.hpp"
-
-extern "C" __attribute__((visibility("default"))) void ipd_pixels_module(ipd::PixelsModule* out) {
-  out->init = ipd::init_fingerprints;
-  out->compute = ipd::compute_fingerprint_from;
-  out->full_compare = ipd::full_compare_percent;
-}

@@ -1,0 +1,76 @@
+// The plan: which files are copies of one capture, which copy is kept, where every file goes.
+#pragma once
+
+#include "index/core/record.hpp"
+#include "index/pixels/fingerprint.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipd {
+
+enum class Role : std::uint8_t { keeper, companion, raw_sidecar, duplicate, unknown_time, other };
+
+std::string_view role_name(Role role); // "keeper", "raw-sidecar", "unknown-time", ...
+std::optional<Role> parse_role(std::string_view name);
+
+struct PlanOptions {
+  double threshold = k_default_fingerprint_threshold; // fingerprint distance
+  bool full_compare = false;                          // compare whole images instead
+  double full_threshold = k_default_full_compare_percent;
+  bool raw_sidecars = true; // a DNG's JPG/HEIC sibling is kept beside it (else: a duplicate)
+  unsigned jobs = 0;        // threads for hashing and fingerprints; 0 = one per core
+};
+
+// Where one input file goes, and why.
+struct Placement {
+  std::string source; // the input path
+  Role role = Role::other;
+  std::string view;        // path inside the view; empty when not in the view (a symlink)
+  std::string keeper;      // input path of the keeper (duplicates, companions, raw-sidecars)
+  std::string reason;      // one line
+  std::string rules;       // every rule that decided, one per line (for explain)
+  std::uint32_t group = 0; // capture group (0: none)
+  bool operator==(const Placement&) const = default;
+};
+
+struct PlanStats {
+  std::uint64_t groups = 0;        // captures with more than one file
+  std::uint64_t hashed = 0;        // files whose full content was hashed in this run
+  std::uint64_t fingerprinted = 0; // fingerprints computed in this run
+  std::uint64_t fingerprint_errors = 0;
+  std::uint64_t settled_by_metadata = 0; // still pairs settled without pixels
+  std::uint64_t refused_by_aspect = 0;   // still pairs whose headers show other aspect ratios
+  // Fingerprints computed, and thread-seconds spent on them, by source format.
+  std::uint64_t heic_prints = 0;
+  double heic_seconds = 0;
+  std::uint64_t jpeg_prints = 0;
+  double jpeg_seconds = 0;
+  double seconds = 0;
+};
+
+struct Plan {
+  std::vector<Placement> placements; // one per record, in the records' (path) order
+  std::string readme;                // README.txt at the view root
+  std::vector<std::size_t> updated;  // records whose fingerprint or content hash this run set
+  PlanStats stats;
+};
+
+// Makes the plan for `records` (every input file, in path order) under `roots` (as indexed).
+// Reads files only to hash same-size files and to fingerprint stills that may be copies of one
+// another, storing both on the records so that the caller can keep them in the catalog.
+// The result depends only on the records and options, never on the thread count.
+Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>& roots,
+               const PlanOptions& options);
+
+// The options as one line, stored with the view so that a change of options remakes it.
+std::string describe(const PlanOptions& options);
+
+// A file or folder name made safe from metadata: no '/', no control characters, not "." or
+// "..", valid UTF-8, at most `max_bytes` bytes; empty input gives "_".
+std::string sanitize_name(std::string_view name, std::size_t max_bytes = 120);
+
+} // namespace ipd

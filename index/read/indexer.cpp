@@ -1,0 +1,256 @@
+#include "index/read/indexer.hpp"
+
+#include "index/core/io.hpp"
+#include "index/read/filetype.hpp"
+#include "index/read/integrity.hpp"
+#include "index/read/metadata.hpp"
+#include "index/read/scan.hpp"
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <sys/stat.h>
+#include <thread>
+
+namespace ipd {
+
+namespace {
+
+constexpr std::size_t k_chunk = 64;
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+bool same_stat(const ScanEntry& a, const FileRecord& b) {
+  return a.dev == b.dev && a.ino == b.ino && a.size == b.size && a.mtime_ns == b.mtime_ns &&
+         a.ctime_ns == b.ctime_ns && a.mode == b.mode && a.link_target == b.link_target;
+}
+
+void append_error(std::string& error, const std::string& more) {
+  if (more.empty()) {
+    return;
+  }
+  if (!error.empty()) {
+    error += "; ";
+  }
+  error += more;
+}
+
+void init_readers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    init_still_metadata();
+    init_movie_metadata();
+  });
+}
+
+std::string encode_roots(const std::vector<std::string>& roots) {
+  std::string out;
+  for (const auto& root : roots) {
+    out += root;
+    out += '\0';
+  }
+  return out;
+}
+
+} // namespace
+
+void read_file(FileRecord& record, Sniffer& sniffer) {
+  std::string error;
+  const int fd = open_input(record.path.c_str(), error);
+  if (fd < 0) {
+    record.error = error;
+    return;
+  }
+  FdGuard guard(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) == 0) {
+    record.size = static_cast<std::uint64_t>(st.st_size);
+    record.mtime_ns = timespec_ns(st.st_mtim);
+    record.ctime_ns = timespec_ns(st.st_ctim);
+  }
+  MappedFile file;
+  if (!file.map(fd, record.size, error)) {
+    record.error = error;
+    return;
+  }
+  const auto bytes = file.bytes();
+  const Sniffed sniffed = sniffer.sniff(bytes.first(std::min(bytes.size(), k_sniff_bytes)), record.path);
+  record.format = sniffed.format;
+  record.kind = sniffed.kind;
+  record.mime = sniffed.mime;
+  if (record.size == 0) {
+    record.error = "empty file (0 bytes)";
+    return;
+  }
+
+  MediaInfo info;
+  if (record.kind == Kind::still) {
+    info = read_still_metadata(bytes, record.format);
+  } else if (record.kind == Kind::movie) {
+    info = read_movie_metadata(fd, record.size);
+  }
+  record.capture = info.capture;
+  record.make = std::move(info.make);
+  record.model = std::move(info.model);
+  record.software = std::move(info.software);
+  record.width = info.width;
+  record.height = info.height;
+  record.orientation = info.orientation;
+  record.content_id = std::move(info.content_id);
+  record.burst_id = std::move(info.burst_id);
+  record.apple_makernote = info.apple_makernote;
+  record.duration_ms = info.duration_ms;
+
+  std::string problems = check_complete(record.format, bytes);
+  if (problems.empty()) {
+    append_error(problems, info.error);
+  }
+  record.error = std::move(problems);
+}
+
+// Reads every record of `files` with `options.jobs` threads; a serial stage writes them to
+// the catalog in batches of k_chunk, with whatever `batch` already holds.
+void read_in_parallel(Catalog& catalog, Catalog::Batch& batch, std::vector<FileRecord>& files,
+                      const IndexOptions& options) {
+  const unsigned jobs = options.jobs ? options.jobs : static_cast<unsigned>(tbb::info::default_concurrency());
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, jobs);
+  tbb::enumerable_thread_specific<std::unique_ptr<Sniffer>> sniffers;
+  std::size_t issued = 0;
+  std::uint64_t done = 0;
+  const std::uint64_t total = files.size();
+  if (options.progress) {
+    options.progress(0, total);
+  }
+  tbb::parallel_pipeline(
+      jobs * 4,
+      tbb::make_filter<void, std::pair<std::size_t, std::size_t>>(
+          tbb::filter_mode::serial_in_order,
+          [&](tbb::flow_control& fc) -> std::pair<std::size_t, std::size_t> {
+            if (issued >= files.size()) {
+              fc.stop();
+              return {0, 0};
+            }
+            const std::size_t begin = issued;
+            issued = std::min(files.size(), issued + k_chunk);
+            return {begin, issued};
+          }) &
+          tbb::make_filter<std::pair<std::size_t, std::size_t>, std::pair<std::size_t, std::size_t>>(
+              tbb::filter_mode::parallel,
+              [&](std::pair<std::size_t, std::size_t> range) {
+                auto& sniffer = sniffers.local();
+                if (!sniffer) {
+                  sniffer = std::make_unique<Sniffer>();
+                }
+                for (std::size_t i = range.first; i < range.second; ++i) {
+                  FileRecord& record = files[i];
+                  if (record.kind != Kind::symlink && record.kind != Kind::dir && record.error.empty()) {
+                    read_file(record, *sniffer);
+                  }
+                }
+                return range;
+              }) &
+          tbb::make_filter<std::pair<std::size_t, std::size_t>, void>(
+              tbb::filter_mode::serial_in_order, [&](std::pair<std::size_t, std::size_t> range) {
+                for (std::size_t i = range.first; i < range.second; ++i) {
+                  batch.put_file(files[i]);
+                }
+                catalog.write(batch);
+                done += range.second - range.first;
+                if (options.progress) {
+                  options.progress(done, total);
+                }
+              }));
+}
+
+IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
+  IndexReport report;
+  const std::uint64_t opened_before = inputs_opened();
+  auto start = Clock::now();
+
+  // 1. Walk.
+  report.roots = resolve_roots(options.roots, report.notes);
+  ScanExclude exclude;
+  struct stat st {};
+  if (::stat(catalog.dir().c_str(), &st) == 0) {
+    exclude = {st.st_dev, st.st_ino};
+  }
+  ScanResult scan = scan_roots(report.roots, exclude);
+  report.same_filesystem = scan.same_filesystem;
+
+  // 2. Merge with the catalog: both are in path (byte) order.
+  Catalog::Batch batch;
+  std::vector<FileRecord> to_read;
+  const std::vector<ScanEntry>& found = scan.files;
+  std::size_t next = 0;
+  auto take_unmatched_up_to = [&](const std::string* path) {
+    while (next < found.size() && (!path || found[next].path < *path)) {
+      to_read.push_back(to_record(found[next++]));
+      ++report.added;
+    }
+  };
+  catalog.for_each_file([&](FileRecord&& old) {
+    take_unmatched_up_to(&old.path);
+    if (next < found.size() && found[next].path == old.path) {
+      const ScanEntry& now = found[next];
+      if (same_stat(now, old) && now.kind != Kind::dir && now.error.empty()) {
+        ++report.unchanged;
+        if (old.root != now.root) {
+          old.root = now.root;
+          batch.put_file(old);
+        }
+        if (!old.error.empty()) {
+          report.errors.push_back(std::move(old));
+        }
+      } else {
+        to_read.push_back(to_record(now));
+        ++report.changed;
+      }
+      ++next;
+    } else {
+      batch.delete_file(old.path);
+      ++report.removed;
+    }
+  });
+  take_unmatched_up_to(nullptr);
+  report.scan_seconds = seconds_since(start);
+
+  // 3. Read new and changed files in parallel; write them in batches from one serial stage.
+  start = Clock::now();
+  if (!to_read.empty()) {
+    init_readers();
+    read_in_parallel(catalog, batch, to_read, options);
+  }
+  report.read_seconds = seconds_since(start);
+
+  // 4. Meta.
+  report.files = found.size();
+  report.opened = inputs_opened() - opened_before;
+  for (auto& record : to_read) {
+    if (!record.error.empty()) {
+      report.errors.push_back(std::move(record));
+    }
+  }
+  std::sort(report.errors.begin(), report.errors.end(),
+            [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
+  const std::string roots = encode_roots(report.roots);
+  const std::string same_fs = report.same_filesystem ? "1" : "0";
+  if (catalog.meta("roots") != roots || catalog.meta("same_filesystem") != same_fs) {
+    batch.put_meta("roots", roots);
+    batch.put_meta("same_filesystem", same_fs);
+  }
+  if (batch.count() > 0) {
+    catalog.write(batch);
+  }
+  return report;
+}
+
+} // namespace ipd

@@ -1,0 +1,52 @@
+// The indexer: from input roots to an up-to-date catalog of every file's facts.
+#pragma once
+
+#include "index/catalog/catalog.hpp"
+#include "index/core/record.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ipd {
+
+class Sniffer;
+
+struct IndexOptions {
+  std::vector<std::filesystem::path> roots;
+  unsigned jobs = 0; // worker threads; 0 = one per core
+  // Called from one thread as files are read: (files read so far, files to read).
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+};
+
+struct IndexReport {
+  std::vector<std::string> roots; // as indexed: absolute, canonical
+  std::vector<std::string> notes; // roots dropped for lying inside another, ...
+  std::uint64_t files = 0;        // entries in the catalog after the run
+  std::uint64_t unchanged = 0;    // reused without opening the file
+  std::uint64_t added = 0;
+  std::uint64_t changed = 0;
+  std::uint64_t removed = 0;
+  std::uint64_t opened = 0; // input files opened during the run
+  bool same_filesystem = true;
+  std::vector<FileRecord> errors; // every record with an error, in path order
+  double scan_seconds = 0;
+  double read_seconds = 0;
+};
+
+// Brings `catalog` up to date with `options.roots`:
+//   1. walk: stat every entry (scan_roots)
+//   2. compare with the catalog by path: a file whose dev, inode, size, mtime and ctime are
+//      unchanged keeps its record and is not opened; records of vanished files are deleted
+//   3. read the new and changed files in parallel (read_file), writing batches as they finish
+//   4. record the roots, the filesystem check and the run's figures in the catalog's meta
+// Throws Fatal for a missing root or a catalog error; a problem with one file is on its record.
+IndexReport run_index(Catalog& catalog, const IndexOptions& options);
+
+// Reads one file's type, completeness and metadata into `record` (whose path and stat fields
+// the walk set). Opens the file read-only with O_NOATIME, maps it, never writes to it.
+void read_file(FileRecord& record, Sniffer& sniffer);
+
+} // namespace ipd

@@ -1,0 +1,69 @@
+// The view as the catalog keeps it: one entry per file of the curated tree, directory listings
+// for readdir by prefix scan, and each input's placement. The mount and materialize read it.
+#pragma once
+
+#include "index/catalog/catalog.hpp"
+#include "index/plan/plan.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipd {
+
+constexpr std::string_view k_readme_name = "README.txt";
+
+// One file of the view.
+struct ViewEntry {
+  std::string source; // input path; empty for a generated file (README.txt)
+  Role role = Role::other;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::string reason;
+  std::string keeper;
+  std::string capture; // ISO 8601
+  std::string device;
+  std::string content; // the bytes of a generated file
+  bool operator==(const ViewEntry&) const = default;
+};
+
+// A child in a directory listing.
+struct DirChild {
+  std::string name;
+  bool is_dir = false;
+};
+
+std::string encode(const ViewEntry& entry);
+bool decode(std::string_view bytes, ViewEntry& entry);
+std::string encode(const Placement& placement);
+// Decodes into `placement` (source left as is).
+bool decode(std::string_view bytes, Placement& placement);
+
+// Writes the plan in one atomic batch: placements, view entries, directory listings and
+// README.txt replace the previous ones; the records the plan updated and the options are stored.
+void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord>& records,
+                const PlanOptions& options);
+
+// Remakes the plan from the catalog's records and writes it, unless `inputs_changed` is false,
+// the options are those of the view in the catalog, and that view exists. Returns the plan
+// made, or nullopt when the view was already up to date.
+std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, bool inputs_changed);
+
+// The roots of the last index run.
+std::vector<std::string> catalog_roots(const Catalog& catalog);
+
+// A number that write_plan raises each time it replaces the view (0 before the first plan; new
+// even after --rebuild):
+// a reader following the catalog (the mount) compares it to tell cheaply whether the view changed.
+std::uint64_t view_generation(const Catalog& catalog);
+
+// The view entry at `path` ("" is the root folder, which has no entry).
+std::optional<ViewEntry> view_entry(const Catalog& catalog, std::string_view path);
+// The children of folder `path` ("" for the root) in name order; nullopt when it is no folder.
+std::optional<std::vector<DirChild>> view_children(const Catalog& catalog, std::string_view path);
+// The placement of input file `source`.
+std::optional<Placement> placement_of(const Catalog& catalog, std::string_view source);
+
+} // namespace ipd
