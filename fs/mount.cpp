@@ -380,19 +380,6 @@ void widen_readahead(const std::filesystem::path& mountpoint) {
   std::ofstream("/sys/class/bdi/" + mounted->device + "/read_ahead_kb") << kib << '\n';
 }
 
-void write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return;
-    }
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 // Mounts and serves in this process. `ready_fd` (background only) gets "ok" once the mount is
 // up, and is closed and set to -1; then this process leaves the terminal.
 int serve(const MountOptions& options, int& ready_fd) {

@@ -1,7 +1,7 @@
 #include "view_fs.hpp"
 
 #include "index/core/io.hpp"
-#include "index/plan/plan.hpp"
+#include "index/core/placement.hpp"
 
 #include <algorithm>
 #include <cerrno>

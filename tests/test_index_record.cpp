@@ -1,4 +1,5 @@
 #include "index/core/record.hpp"
+#include "index/core/text.hpp"
 #include "index/view/json.hpp"
 
 #include <doctest/doctest.h>

@@ -3,6 +3,7 @@
 
 #include "index/catalog/catalog.hpp"
 #include "index/core/error.hpp"
+#include "index/core/text.hpp"
 #include "index/view/json.hpp"
 #include "index/view/view.hpp"
 

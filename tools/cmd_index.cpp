@@ -2,6 +2,7 @@
 //                                  [--no-raw-sidecars] [--rebuild]
 #include "command.hpp"
 
+#include "index/core/text.hpp"
 #include "index/read/indexer.hpp"
 #include "index/read/scan.hpp"
 #include "index/view/json.hpp"

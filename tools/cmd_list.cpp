@@ -2,6 +2,7 @@
 #include "command.hpp"
 
 #include "index/catalog/catalog.hpp"
+#include "index/core/text.hpp"
 #include "index/view/json.hpp"
 #include "index/view/view.hpp"
 

@@ -4,6 +4,7 @@
 // can kill a run part-way.
 #include "command.hpp"
 
+#include "index/core/text.hpp"
 #include "index/materialize/materialize.hpp"
 #include "index/view/json.hpp"
 

@@ -39,6 +39,23 @@ std::string errno_text(int err) {
   return strerror_r(err, buf, sizeof buf);
 }
 
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      if (n == 0) {
+        errno = EIO;
+      }
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
 MappedFile::~MappedFile() {
   if (m_data) {
     ::munmap(const_cast<std::uint8_t*>(m_data), m_size);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <time.h>
 
 namespace ipd {
@@ -21,6 +22,9 @@ std::int64_t timespec_ns(const timespec& ts);
 
 // "Permission denied" etc. for an errno value.
 std::string errno_text(int err);
+
+// Writes all of `bytes` to `fd`, retrying short writes and EINTR. False (errno set) on error.
+bool write_all(int fd, std::string_view bytes);
 
 // A read-only private mapping of a whole file; empty for a zero-length file.
 class MappedFile {

@@ -234,20 +234,25 @@ bool parse_datetime(std::string_view text, CaptureTime& time) {
   return true;
 }
 
+CivilTime civil_time(std::int64_t local) {
+  const std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  const std::int64_t secs = local - days * 86400;
+  CivilTime t;
+  civil_from_days(days, t.year, t.month, t.day);
+  t.hour = static_cast<int>(secs / 3600);
+  t.minute = static_cast<int>(secs / 60 % 60);
+  t.second = static_cast<int>(secs % 60);
+  return t;
+}
+
 std::string format_iso8601(const CaptureTime& time) {
   if (!time.known()) {
     return {};
   }
-  const std::int64_t days = time.local >= 0 ? time.local / 86400 : (time.local - 86399) / 86400;
-  const std::int64_t secs = time.local - days * 86400;
-  int year = 0;
-  unsigned month = 0;
-  unsigned day = 0;
-  civil_from_days(days, year, month, day);
+  const CivilTime t = civil_time(time.local);
   char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", year, month, day,
-                        static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
-                        static_cast<int>(secs % 60));
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", t.year, t.month, t.day, t.hour,
+                        t.minute, t.second);
   std::string out(buf, static_cast<std::size_t>(n));
   if (time.subsec_digits > 0) {
     char frac[16];

@@ -143,6 +143,18 @@ std::string format_iso8601(const CaptureTime& time);
 std::int64_t days_from_civil(int year, unsigned month, unsigned day);
 void civil_from_days(std::int64_t days, int& year, unsigned& month, unsigned& day);
 
+// A wall-clock time split into its calendar fields.
+struct CivilTime {
+  int year = 1970;
+  unsigned month = 1; // 1..12
+  unsigned day = 1;   // 1..31
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+};
+// The calendar fields of `local` seconds since 1970-01-01T00:00:00 (before 1970 too).
+CivilTime civil_time(std::int64_t local);
+
 // Parses "YYYY:MM:DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SS" (optionally ".fff" and "Z"/"+hh:mm",
 // and a bare date) into `time`, keeping its source. Returns false for anything else,
 // including the all-zero "0000:00:00 00:00:00" cameras write when unset.

@@ -22,6 +22,8 @@
 #include "index/catalog/codec.hpp"
 #include "index/core/error.hpp"
 #include "index/core/io.hpp"
+#include "index/core/paths.hpp"
+#include "index/core/text.hpp"
 #include "index/view/json.hpp"
 #include "index/view/view.hpp"
 
@@ -114,20 +116,6 @@ bool read_made(std::string_view bytes, Record& record) {
 }
 
 // ---- small file-system helpers ----------------------------------------------------------------
-
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return false;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 // Writes `bytes` out and empties it once it holds `at_least` bytes (0: always). False on error.
 bool flush_some(int fd, std::string& bytes, std::size_t at_least) {
@@ -436,46 +424,14 @@ struct Mark {
 
 // A view path that stays inside OUTDIR and is not the record's.
 bool safe_path(std::string_view path) {
-  if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos) {
-    return false;
-  }
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t slash = path.find('/', start);
-    const std::string_view part = path.substr(start, slash == std::string_view::npos ? slash : slash - start);
-    if (part.empty() || part == "." || part == "..") {
-      return false;
-    }
-    if (start == 0 && part.substr(0, k_materialized_record.size()) == k_materialized_record) {
-      return false;
-    }
-    if (slash == std::string_view::npos) {
-      return true;
-    }
-    start = slash + 1;
-  }
-}
-
-std::string_view parent_of(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-}
-
-std::string_view leaf_of(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-bool inside(std::string_view path, std::string_view dir) {
-  return path == dir || dir == "/" ||
-         (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+  return is_contained_path(path) && path.substr(0, k_materialized_record.size()) != k_materialized_record;
 }
 
 // The root a source lies under (the longest), else its folder.
 std::string root_of(std::string_view source, const std::vector<std::string>& roots) {
   std::string best;
   for (const auto& root : roots) {
-    if (inside(source, root) && root.size() >= best.size()) {
+    if (is_inside(source, root) && root.size() >= best.size()) {
       best = root;
     }
   }
@@ -764,11 +720,11 @@ private:
     const std::string out =
         std::filesystem::weakly_canonical(std::filesystem::absolute(m_outdir), ec).string();
     for (const auto& root : m_roots) {
-      if (inside(out, root)) {
+      if (is_inside(out, root)) {
         throw Fatal(m_outdir.string() + " lies inside the input root " + root +
                     ": the next index would read the tree as new inputs; choose a folder outside the roots");
       }
-      if (inside(root, out)) {
+      if (is_inside(root, out)) {
         throw Fatal("the input root " + root + " lies inside " + m_outdir.string() +
                     ": materialize never writes among the inputs; choose another folder");
       }

@@ -23,6 +23,8 @@
 
 #include "index/core/hash.hpp"
 #include "index/core/io.hpp"
+#include "index/core/paths.hpp"
+#include "index/core/text.hpp"
 #include "index/pixels/fingerprint.hpp"
 
 #include <oneapi/tbb/global_control.h>
@@ -46,40 +48,10 @@ namespace {
 constexpr std::size_t k_head_bytes = 64 * 1024;
 constexpr std::int64_t k_live_photo_seconds = 3;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return out;
-}
-
-std::string_view dir_of(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-}
-
-std::string_view name_of(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-std::string_view stem_of(std::string_view name) {
-  const auto dot = name.rfind('.');
-  return dot == std::string_view::npos || dot == 0 ? name : name.substr(0, dot);
-}
-
-std::string_view ext_of(std::string_view name) {
-  const auto dot = name.rfind('.');
-  return dot == std::string_view::npos || dot == 0 ? std::string_view() : name.substr(dot + 1);
-}
-
 // An edited render: Apple's IMG_E1234, or the "-edited"/"_edited" names of Google Photos and
 // osxphotos. An edit is never a copy of its original.
 bool is_edit_name(std::string_view stem) {
-  const std::string s = lower(stem);
+  const std::string s = lower_ascii(stem);
   if (s.size() > 5 && s.compare(0, 5, "img_e") == 0 && std::isdigit(static_cast<unsigned char>(s[5]))) {
     return true;
   }
@@ -92,7 +64,7 @@ bool is_edit_name(std::string_view stem) {
 }
 
 bool is_editor_software(std::string_view software) {
-  const std::string s = lower(software);
+  const std::string s = lower_ascii(software);
   static constexpr const char* k_editors[] = {
       "photoshop", "lightroom", "windows",  "microsoft", "photos", "gimp",      "picasa",     "google",
       "exiftool",  "snapseed",  "vsco",     "adobe",     "paint",  "darktable", "digikam",    "handbrake",
@@ -191,8 +163,8 @@ bool same_instant(const CaptureTime& a, const CaptureTime& b) {
 }
 
 bool same_device(const FileRecord& a, const FileRecord& b) {
-  const std::string da = lower(device_name(a.make, a.model));
-  const std::string db = lower(device_name(b.make, b.model));
+  const std::string da = lower_ascii(device_name(a.make, a.model));
+  const std::string db = lower_ascii(device_name(b.make, b.model));
   return da.empty() || db.empty() || da == db;
 }
 
@@ -242,19 +214,12 @@ bool with_bytes(const FileRecord& r, std::string& error,
   return true;
 }
 
-std::string root_relative(const std::string& path, const std::string& root) {
-  if (root == "/") {
-    return path.substr(1);
-  }
-  return path.size() > root.size() ? path.substr(root.size() + 1) : std::string();
-}
-
 // Keeps names unique inside the view, comparing without case (views are browsed over Samba
 // and on macOS too): `claim` returns `base + ext` or `base (N) + ext`.
 class Names {
 public:
-  bool taken(const std::string& path) const { return m_used.count(lower(path)) > 0; }
-  void take(const std::string& path) { m_used.insert(lower(path)); }
+  bool taken(const std::string& path) const { return m_used.count(lower_ascii(path)) > 0; }
+  void take(const std::string& path) { m_used.insert(lower_ascii(path)); }
   // The first of dir/stem.ext, dir/stem (2).ext, ... that is free, claimed.
   std::string claim(const std::string& dir, const std::string& stem, const std::string& ext, int first = 1) {
     for (int n = first;; ++n) {
@@ -273,70 +238,12 @@ private:
 
 } // namespace
 
-std::string_view role_name(Role role) {
-  switch (role) {
-  case Role::keeper: return "keeper";
-  case Role::companion: return "companion";
-  case Role::raw_sidecar: return "raw-sidecar";
-  case Role::duplicate: return "duplicate";
-  case Role::unknown_time: return "unknown-time";
-  case Role::other: return "other";
-  }
-  return "other";
-}
-
-std::optional<Role> parse_role(std::string_view name) {
-  for (Role role :
-       {Role::keeper, Role::companion, Role::raw_sidecar, Role::duplicate, Role::unknown_time, Role::other}) {
-    if (role_name(role) == name) {
-      return role;
-    }
-  }
-  return std::nullopt;
-}
-
 std::string describe(const PlanOptions& options) {
   char buf[128];
   std::snprintf(buf, sizeof buf, "threshold=%.3f full_compare=%d full_threshold=%.3f raw_sidecars=%d",
                 options.threshold, options.full_compare ? 1 : 0, options.full_threshold,
                 options.raw_sidecars ? 1 : 0);
   return buf;
-}
-
-std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
-  std::string out;
-  for (std::size_t i = 0; i < name.size();) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    std::size_t n = c < 0x80             ? 1
-                    : (c & 0xE0) == 0xC0 ? 2
-                    : (c & 0xF0) == 0xE0 ? 3
-                    : (c & 0xF8) == 0xF0 ? 4
-                                         : 0;
-    bool valid = n > 0 && i + n <= name.size();
-    for (std::size_t k = 1; valid && k < n; ++k) {
-      valid = (static_cast<unsigned char>(name[i + k]) & 0xC0) == 0x80;
-    }
-    if (!valid || c < 0x20 || c == 0x7F || c == '/' || c == '\\') {
-      out += '_';
-      ++i;
-      continue;
-    }
-    if (out.size() + n > max_bytes) {
-      break;
-    }
-    out.append(name.substr(i, n));
-    i += n;
-  }
-  while (!out.empty() && (out.back() == ' ' || out.back() == '.')) {
-    out.pop_back();
-  }
-  while (!out.empty() && out.front() == ' ') {
-    out.erase(out.begin());
-  }
-  if (out.empty() || out == "." || out == "..") {
-    out = "_" + out;
-  }
-  return out;
 }
 
 Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>& roots,
@@ -488,7 +395,7 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
       why_not = "different content identifiers";
       return false;
     }
-    if (is_edit_name(stem_of(name_of(x.path))) != is_edit_name(stem_of(name_of(y.path)))) {
+    if (is_edit_name(stem_of(leaf_of(x.path))) != is_edit_name(stem_of(leaf_of(y.path)))) {
       why_not = "an edit and its original";
       return false;
     }
@@ -721,8 +628,8 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
         pair.why = buf;
         for (const std::size_t i : {a, b}) {
           if (printed_by[i] != i) {
-            pair.why += std::string(", the pixels of ") + std::string(name_of(records[i].path)) +
-                        " read from its settled copy " + std::string(name_of(records[printed_by[i]].path));
+            pair.why += std::string(", the pixels of ") + std::string(leaf_of(records[i].path)) +
+                        " read from its settled copy " + std::string(leaf_of(records[printed_by[i]].path));
           }
         }
       }
@@ -831,7 +738,8 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
         if (!records[i].content_id.empty()) {
           ids.insert(records[i].content_id);
         }
-        stills_by_stem[{std::string(dir_of(records[i].path)), lower(stem_of(name_of(records[i].path)))}]
+        stills_by_stem[{std::string(parent_of(records[i].path)),
+                        lower_ascii(stem_of(leaf_of(records[i].path)))}]
             .push_back(c);
       }
       for (const auto& id : ids) {
@@ -851,8 +759,8 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
         }
         const FileRecord& x = records[captures[c].files[0]];
         const FileRecord& y = records[captures[best].files[0]];
-        const bool ex = is_edit_name(stem_of(name_of(x.path)));
-        const bool ey = is_edit_name(stem_of(name_of(y.path)));
+        const bool ex = is_edit_name(stem_of(leaf_of(x.path)));
+        const bool ey = is_edit_name(stem_of(leaf_of(y.path)));
         if (ex != ey ? !ex : better(x, y)) {
           best = c;
         }
@@ -876,8 +784,8 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
       if (still == SIZE_MAX) {
         std::set<std::size_t> by_stem;
         for (auto i : captures[c].files) {
-          const auto key =
-              std::make_pair(std::string(dir_of(records[i].path)), lower(stem_of(name_of(records[i].path))));
+          const auto key = std::make_pair(std::string(parent_of(records[i].path)),
+                                          lower_ascii(stem_of(leaf_of(records[i].path))));
           if (auto it = stills_by_stem.find(key); it != stills_by_stem.end()) {
             for (auto s : it->second) {
               const CaptureTime& ts = records[captures[s].files[0]].capture;
@@ -908,12 +816,12 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
   {
     std::set<std::string> used;
     for (std::size_t r = 0; r < roots.size(); ++r) {
-      std::string base = roots[r] == "/" ? "root" : sanitize_name(name_of(roots[r]));
+      std::string base = roots[r] == "/" ? "root" : sanitize_name(leaf_of(roots[r]));
       std::string label = base;
-      for (int k = 2; used.count(lower(label)); ++k) {
+      for (int k = 2; used.count(lower_ascii(label)); ++k) {
         label = base + " (" + std::to_string(k) + ")";
       }
-      used.insert(lower(label));
+      used.insert(lower_ascii(label));
       root_label[r] = label;
     }
   }
@@ -921,11 +829,11 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
     const FileRecord& r = records[i];
     const std::string root = r.root < roots.size() ? roots[r.root] : std::string("/");
     const std::string label = r.root < root_label.size() ? root_label[r.root] : std::string("root");
-    return top + "/" + label + "/" + root_relative(r.path, root);
+    return top + "/" + label + "/" + relative_to(r.path, root);
   };
   auto ext_for = [&](const FileRecord& r) {
     std::string ext(true_extension(r.format));
-    return ext.empty() ? sanitize_name(ext_of(name_of(r.path)), 16) : ext;
+    return ext.empty() ? sanitize_name(ext_of(leaf_of(r.path)), 16) : ext;
   };
 
   struct Family {
@@ -945,25 +853,18 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
     }
     // A device may not take the name of a folder the view reserves.
     for (const char* reserved : {"duplicates", "unknown_time", "other", "readme.txt"}) {
-      if (lower(device) == reserved) {
+      if (lower_ascii(device) == reserved) {
         device += " (device)";
       }
     }
-    const std::int64_t days =
-        k.capture.local >= 0 ? k.capture.local / 86400 : (k.capture.local - 86399) / 86400;
-    const std::int64_t secs = k.capture.local - days * 86400;
-    int year = 0;
-    unsigned month = 0;
-    unsigned day = 0;
-    civil_from_days(days, year, month, day);
+    const CivilTime t = civil_time(k.capture.local);
     char folder[32];
-    std::snprintf(folder, sizeof folder, "%04d/%04d-%02u", year, year, month);
+    std::snprintf(folder, sizeof folder, "%04d/%04d-%02u", t.year, t.year, t.month);
     char prefix[32];
-    std::snprintf(prefix, sizeof prefix, "%04d%02u%02u_%02d%02d%02d", year, month, day,
-                  static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
-                  static_cast<int>(secs % 60));
+    std::snprintf(prefix, sizeof prefix, "%04d%02u%02u_%02d%02d%02d", t.year, t.month, t.day, t.hour,
+                  t.minute, t.second);
     families.push_back(
-        {c, device + "/" + folder, std::string(prefix) + "_" + sanitize_name(stem_of(name_of(k.path)))});
+        {c, device + "/" + folder, std::string(prefix) + "_" + sanitize_name(stem_of(leaf_of(k.path)))});
   }
   std::sort(families.begin(), families.end(), [&](const Family& a, const Family& b) {
     return std::tie(a.dir, a.stem, records[captures[a.capture].files[0]].path) <
@@ -973,10 +874,10 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
   std::set<std::string> stems_used;
   for (auto& f : families) {
     std::string stem = f.stem;
-    for (int k = 2; stems_used.count(lower(f.dir + "/" + stem)); ++k) {
+    for (int k = 2; stems_used.count(lower_ascii(f.dir + "/" + stem)); ++k) {
       stem = f.stem + " (" + std::to_string(k) + ")";
     }
-    stems_used.insert(lower(f.dir + "/" + stem));
+    stems_used.insert(lower_ascii(f.dir + "/" + stem));
     f.stem = stem;
   }
 
@@ -1108,7 +1009,7 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
       std::sort(set.begin(), set.end(),
                 [&](std::size_t a, std::size_t b) { return better(records[a], records[b]); });
       const std::string& view = plan.placements[i].view;
-      place_duplicates(set, i, std::string(dir_of(view)), std::string(stem_of(name_of(view))),
+      place_duplicates(set, i, std::string(parent_of(view)), std::string(stem_of(leaf_of(view))),
                        Role::unknown_time, "kept in unknown_time/: no capture time");
     }
   }
@@ -1119,9 +1020,9 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
     std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> media_by_name;
     for (std::size_t i = 0; i < n; ++i) {
       if (cls[i] == Class::timed || cls[i] == Class::untimed) {
-        const std::string dir(dir_of(records[i].path));
-        media_by_stem[{dir, lower(stem_of(name_of(records[i].path)))}].push_back(i);
-        media_by_name[{dir, lower(name_of(records[i].path))}].push_back(i);
+        const std::string dir(parent_of(records[i].path));
+        media_by_stem[{dir, lower_ascii(stem_of(leaf_of(records[i].path)))}].push_back(i);
+        media_by_name[{dir, lower_ascii(leaf_of(records[i].path))}].push_back(i);
       }
     }
     struct Found {
@@ -1134,8 +1035,8 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
       if (cls[i] != Class::sidecar) {
         continue;
       }
-      const std::string dir(dir_of(records[i].path));
-      const std::string name = lower(name_of(records[i].path));
+      const std::string dir(parent_of(records[i].path));
+      const std::string name = lower_ascii(leaf_of(records[i].path));
       std::string stem(stem_of(name));
       std::string type = records[i].format == Format::xmp ? "xmp" : "aae";
       std::vector<std::size_t> media;
@@ -1180,7 +1081,7 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
       Placement& p = plan.placements[f.sidecar];
       const Placement& m = plan.placements[f.media];
       const FileRecord& s = records[f.sidecar];
-      const std::string sidecar_ext = sanitize_name(ext_of(name_of(s.path)), 16);
+      const std::string sidecar_ext = sanitize_name(ext_of(leaf_of(s.path)), 16);
       p.group = m.group;
       if (capture_of[f.media] == SIZE_MAX) {
         // Beside an unknown-time file (or one of its byte copies), mirrored like it.
@@ -1195,16 +1096,17 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
       const std::size_t c = capture_of[f.media];
       const std::size_t keeper = captures[c].files[0];
       const std::string& stem_path = view_stem_of[keeper];
-      const std::string dir(dir_of(stem_path));
-      const std::string stem(name_of(stem_path));
+      const std::string dir(parent_of(stem_path));
+      const std::string stem(leaf_of(stem_path));
       auto slot = sidecar_slots.find({c, f.type});
       if (slot == sidecar_slots.end()) {
         p.role = Role::companion;
         p.keeper = records[keeper].path;
-        if (f.type == "xmp" && lower(stem_of(name_of(s.path))) == lower(name_of(records[f.media].path))) {
-          p.view = names.claim(dir, std::string(name_of(plan.placements[keeper].view)), sidecar_ext);
+        if (f.type == "xmp" &&
+            lower_ascii(stem_of(leaf_of(s.path))) == lower_ascii(leaf_of(records[f.media].path))) {
+          p.view = names.claim(dir, std::string(leaf_of(plan.placements[keeper].view)), sidecar_ext);
         } else if (f.type == "aae-o") {
-          p.view = names.claim(dir, stem.substr(0, 15) + "_" + sanitize_name(stem_of(name_of(s.path))),
+          p.view = names.claim(dir, stem.substr(0, 15) + "_" + sanitize_name(stem_of(leaf_of(s.path))),
                                sidecar_ext);
         } else {
           p.view = names.claim(dir, stem, sidecar_ext);
@@ -1218,8 +1120,8 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
         const std::string& anchor = slot->second.view;
         std::string path;
         for (int k = 2; path.empty() || names.taken(path); ++k) {
-          path = "duplicates/" + std::string(dir_of(anchor)) + "/" + std::string(stem_of(name_of(anchor))) +
-                 " (" + std::to_string(k) + ")." + sidecar_ext;
+          path = "duplicates/" + std::string(parent_of(anchor)) + "/" +
+                 std::string(stem_of(leaf_of(anchor))) + " (" + std::to_string(k) + ")." + sidecar_ext;
         }
         names.take(path);
         p.role = Role::duplicate;

@@ -1,6 +1,7 @@
 // The plan: which files are copies of one capture, which copy is kept, where every file goes.
 #pragma once
 
+#include "index/core/placement.hpp"
 #include "index/core/record.hpp"
 #include "index/pixels/fingerprint.hpp"
 
@@ -12,29 +13,12 @@
 
 namespace ipd {
 
-enum class Role : std::uint8_t { keeper, companion, raw_sidecar, duplicate, unknown_time, other };
-
-std::string_view role_name(Role role); // "keeper", "raw-sidecar", "unknown-time", ...
-std::optional<Role> parse_role(std::string_view name);
-
 struct PlanOptions {
   double threshold = k_default_fingerprint_threshold; // fingerprint distance
   bool full_compare = false;                          // compare whole images instead
   double full_threshold = k_default_full_compare_percent;
   bool raw_sidecars = true; // a DNG's JPG/HEIC sibling is kept beside it (else: a duplicate)
   unsigned jobs = 0;        // threads for hashing and fingerprints; 0 = one per core
-};
-
-// Where one input file goes, and why.
-struct Placement {
-  std::string source; // the input path
-  Role role = Role::other;
-  std::string view;        // path inside the view; empty when not in the view (a symlink)
-  std::string keeper;      // input path of the keeper (duplicates, companions, raw-sidecars)
-  std::string reason;      // one line
-  std::string rules;       // every rule that decided, one per line (for explain)
-  std::uint32_t group = 0; // capture group (0: none)
-  bool operator==(const Placement&) const = default;
 };
 
 struct PlanStats {
@@ -68,9 +52,5 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
 
 // The options as one line, stored with the view so that a change of options remakes it.
 std::string describe(const PlanOptions& options);
-
-// A file or folder name made safe from metadata: no '/', no control characters, not "." or
-// "..", valid UTF-8, at most `max_bytes` bytes; empty input gives "_".
-std::string sanitize_name(std::string_view name, std::size_t max_bytes = 120);
 
 } // namespace ipd

@@ -1,47 +1,12 @@
 #include "index/view/json.hpp"
 
+#include "index/core/text.hpp"
+
 #include <cstdio>
 
 namespace ipd {
 
 namespace {
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  std::size_t n = 0;
-  std::uint32_t min = 0;
-  if (c < 0x80) {
-    return 1;
-  }
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) {
-    return 0;
-  }
-  std::uint32_t cp = c & (0x7F >> n);
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto cc = static_cast<unsigned char>(text[i + k]);
-    if ((cc & 0xC0) != 0x80) {
-      return 0;
-    }
-    cp = cp << 6 | (cc & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
-}
 
 void field(std::string& out, std::string_view name, std::string_view value) {
   out += out.size() > 1 ? ", " : "";
@@ -58,17 +23,6 @@ void field(std::string& out, std::string_view name, std::uint64_t value) {
 }
 
 } // namespace
-
-bool valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = utf8_length(text, i);
-    if (n == 0) {
-      return false;
-    }
-    i += n;
-  }
-  return true;
-}
 
 std::string json_string(std::string_view text) {
   std::string out = "\"";
@@ -102,24 +56,6 @@ std::string json_string(std::string_view text) {
     i += n;
   }
   out += '"';
-  return out;
-}
-
-std::string display_path(std::string_view path) {
-  std::string out;
-  for (std::size_t i = 0; i < path.size();) {
-    const std::size_t n = utf8_length(path, i);
-    const auto c = static_cast<unsigned char>(path[i]);
-    if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7F)) || (n == 1 && c == '\\')) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-      ++i;
-    } else {
-      out.append(path.substr(i, n));
-      i += n;
-    }
-  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "index/view/snapshot.hpp"
 
 #include "index/core/error.hpp"
+#include "index/core/paths.hpp"
 
 #include <algorithm>
 #include <unordered_set>
@@ -25,25 +26,6 @@ std::uint64_t usable(std::uint64_t ino) {
   return ino;
 }
 
-// A path the view may hold: relative, with no empty, "." or ".." components.
-bool valid_path(std::string_view path) {
-  if (path.empty()) {
-    return false;
-  }
-  std::size_t start = 0;
-  while (true) {
-    const auto slash = path.find('/', start);
-    const auto part = path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
-    if (part.empty() || part == "." || part == "..") {
-      return false;
-    }
-    if (slash == std::string_view::npos) {
-      return true;
-    }
-    start = slash + 1;
-  }
-}
-
 } // namespace
 
 std::uint64_t view_inode(std::string_view path, bool is_dir) {
@@ -55,10 +37,7 @@ std::uint64_t view_inode(std::string_view path, bool is_dir) {
   return usable(mix(h));
 }
 
-std::string_view ViewSnapshot::Node::name() const {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
-}
+std::string_view ViewSnapshot::Node::name() const { return leaf_of(path); }
 
 std::shared_ptr<const ViewSnapshot> ViewSnapshot::load(const Catalog& catalog) {
   // The generation first: a plan written during the scan is then seen as a newer generation.
@@ -111,7 +90,7 @@ ViewSnapshot::build(std::vector<std::pair<std::string, ViewEntry>> entries, std:
   };
 
   for (auto& [path, entry] : entries) {
-    if (!valid_path(path) || index_of.count(path)) {
+    if (!is_contained_path(path) || index_of.count(path)) {
       continue;
     }
     // Find or make every folder above it; a file in the way drops the entry.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "index/catalog/catalog.hpp"
+#include "index/core/placement.hpp"
 #include "index/plan/plan.hpp"
 
 #include <cstdint>
@@ -14,20 +15,6 @@
 namespace ipd {
 
 constexpr std::string_view k_readme_name = "README.txt";
-
-// One file of the view.
-struct ViewEntry {
-  std::string source; // input path; empty for a generated file (README.txt)
-  Role role = Role::other;
-  std::uint64_t size = 0;
-  std::int64_t mtime_ns = 0;
-  std::string reason;
-  std::string keeper;
-  std::string capture; // ISO 8601
-  std::string device;
-  std::string content; // the bytes of a generated file
-  bool operator==(const ViewEntry&) const = default;
-};
 
 // A child in a directory listing.
 struct DirChild {

@@ -1,0 +1,32 @@
+// Text from files and metadata: UTF-8 validation, ASCII case folding, names made safe for the
+// view, and strings made safe for a terminal. One validator serves every caller, so a view name
+// and its `list --json` form agree on what is valid.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace ipd {
+
+// Length of the well-formed UTF-8 sequence starting at text[i] (1 to 4), or 0 when there is
+// none: a stray continuation byte, a sequence cut short, an overlong form (C0 80), a surrogate
+// (U+D800..U+DFFF) or a code point above U+10FFFF. `i` must be inside `text`.
+std::size_t utf8_length(std::string_view text, std::size_t i);
+
+// True when all of `text` is well-formed UTF-8.
+bool valid_utf8(std::string_view text);
+
+// `text` with ASCII A-Z lowered; other bytes as they are.
+std::string lower_ascii(std::string_view text);
+
+// A file or folder name made safe from metadata: no '/', '\\' or control characters, not "."
+// or "..", well-formed UTF-8 (each invalid byte becomes '_'), no leading spaces or trailing
+// spaces and dots, at most `max_bytes` bytes (cut at a character boundary); empty input gives "_".
+std::string sanitize_name(std::string_view name, std::size_t max_bytes = 120);
+
+// `text` for a terminal or a log line: control characters, backslashes and invalid UTF-8
+// shown as \xNN, so a newline or an escape sequence in a file name cannot break the output.
+std::string display_path(std::string_view text);
+
+} // namespace ipd

@@ -1,0 +1,55 @@
+// One UTF-8 validator for view names, JSON and terminal output (core/text.hpp).
+#include "index/core/text.hpp"
+#include "index/view/json.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace ipd;
+
+TEST_CASE("UTF-8: well-formed sequences pass and malformed ones are refused") {
+  CHECK(valid_utf8("IMG_1234 caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x93\xB7"));
+  CHECK_FALSE(valid_utf8("\xC0\x80"));         // overlong NUL
+  CHECK_FALSE(valid_utf8("\xE0\x80\xAF"));     // overlong '/'
+  CHECK_FALSE(valid_utf8("\xED\xA0\x80"));     // a surrogate, U+D800
+  CHECK_FALSE(valid_utf8("\xF4\x90\x80\x80")); // U+110000, beyond Unicode
+  CHECK_FALSE(valid_utf8("\xC3"));             // cut short
+  CHECK_FALSE(valid_utf8("\x80"));             // a stray continuation byte
+}
+
+TEST_CASE("sanitized names replace every byte of a malformed sequence, like JSON does") {
+  CHECK(sanitize_name("caf\xC3\xA9") == "caf\xC3\xA9");
+  CHECK(sanitize_name("a\xC0\x80"
+                      "b") == "a__b");
+  CHECK(sanitize_name("a\xED\xA0\x80"
+                      "b") == "a___b");
+  CHECK(sanitize_name("a\xF4\x90\x80\x80"
+                      "b") == "a____b");
+  for (const char* name : {"a\xC0\x80"
+                           "b",
+                           "a\xED\xA0\x80"
+                           "b",
+                           "a\xF4\x90\x80\x80"
+                           "b"}) {
+    CHECK(valid_utf8(sanitize_name(name)));
+    CHECK(json_string(sanitize_name(name)).find("\\ufffd") == std::string::npos);
+  }
+}
+
+TEST_CASE("sanitized names cannot leave their folder or carry control characters") {
+  CHECK(sanitize_name("../../etc") == ".._.._etc");
+  CHECK(sanitize_name("..") == "_");
+  CHECK(sanitize_name("") == "_");
+  CHECK(sanitize_name("a/b\\c") == "a_b_c");
+  CHECK(sanitize_name("line\nbreak\x1b[31m") == "line_break_[31m");
+  CHECK(sanitize_name("  name. . ") == "name");
+  CHECK(sanitize_name(std::string(300, 'x')).size() == 120);
+  CHECK(sanitize_name("\xC3\xA9\xC3\xA9", 3) == "\xC3\xA9"); // cut at a character boundary
+}
+
+TEST_CASE("text for the terminal shows control bytes and invalid UTF-8 as escapes") {
+  CHECK(display_path("/in/IMG\n1.JPG") == "/in/IMG\\x0a1.JPG");
+  CHECK(display_path("\x1b[2J") == "\\x1b[2J");
+  CHECK(display_path("a\\b") == "a\\x5cb");
+  CHECK(display_path("\xC0\x80") == "\\xc0\\x80");
+  CHECK(display_path("caf\xC3\xA9") == "caf\xC3\xA9");
+}
