@@ -1,4 +1,4 @@
-// The view as a live, read-only FUSE filesystem (DESIGN §3, §4): `mount` and `unmount`.
+// The view as a live, read-only FUSE filesystem (docs/DESIGN.md §3, §4): `mount` and `unmount`.
 #pragma once
 
 #include <filesystem>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages iphone-photo-dedup needs to build, test and run.
 # A no-op when everything is present. Debian 12 gets libheif from bookworm-backports:
-# the stock 1.15 cannot open HEICs from iOS 17 on (DESIGN §10).
+# the stock 1.15 cannot open HEICs from iOS 17 on (docs/DESIGN.md §10).
 set -euo pipefail
 
 packages=(

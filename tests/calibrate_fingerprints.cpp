@@ -1,4 +1,4 @@
-// Calibration of the content fingerprint (DESIGN §5, §10): builds true copies from the real
+// Calibration of the content fingerprint (docs/DESIGN.md §5, §10): builds true copies from the real
 // corpus the way they arise in the wild (the JPEG iOS converts a HEIC to, a re-saved JPEG, a
 // 2048-px downscale), measures the fingerprint distance and the --full-compare percentage of
 // each against its original for every decode source, does the same for real negatives (burst

@@ -3,6 +3,9 @@
 #include "tests/support/tmpdir.hpp"
 
 #include <doctest/doctest.h>
+#include <rocksdb/db.h>
+
+#include <set>
 
 using namespace ipd;
 using ipd::test::TmpDir;
@@ -21,7 +24,7 @@ TEST_CASE("the catalog keeps file records and meta across reopening") {
     b.make = "Apple";
     batch.put_file(a);
     batch.put_file(b);
-    batch.put_meta("roots", "/p");
+    batch.put_meta(meta_key::roots, "/p");
     catalog->write(batch);
   }
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
@@ -30,7 +33,7 @@ TEST_CASE("the catalog keeps file records and meta across reopening") {
   CHECK(paths == std::vector<std::string>{"/p/a.jpg", "/p/b.jpg"});
   CHECK(catalog->file("/p/a.jpg")->make == "Apple");
   CHECK_FALSE(catalog->file("/p/c.jpg"));
-  CHECK(catalog->meta("roots") == "/p");
+  CHECK(catalog->meta(meta_key::roots) == "/p");
 }
 
 TEST_CASE("opening something that is not a catalog fails clearly and touches nothing") {
@@ -53,7 +56,7 @@ TEST_CASE("a catalog of another schema version asks for --rebuild, and destroy r
   {
     auto catalog = Catalog::open(dir, Catalog::Access::read_write);
     Catalog::Batch batch;
-    batch.put_meta("schema", "999");
+    batch.put_meta(meta_key::schema, "999");
     catalog->write(batch);
   }
   CHECK_THROWS_WITH_AS(Catalog::open(dir, Catalog::Access::read_write), doctest::Contains("--rebuild"),
@@ -61,4 +64,44 @@ TEST_CASE("a catalog of another schema version asks for --rebuild, and destroy r
   Catalog::destroy(dir);
   CHECK_FALSE(std::filesystem::exists(dir));
   CHECK_NOTHROW(Catalog::open(dir, Catalog::Access::read_write));
+}
+
+TEST_CASE("a catalog of the layout with a directory-listing table opens, and loses that table when written") {
+  // Earlier versions kept a "dirs" table of directory listings that nothing read.
+  TmpDir tmp;
+  const auto dir = tmp / "catalog";
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  {
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), "files", "view", "dirs", "plan"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, dir.string(), families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), handles[0], "magic", "iphone-photo-dedup catalog").ok());
+    REQUIRE(db->Put(rocksdb::WriteOptions(), handles[0], "schema", "1").ok());
+    REQUIRE(db->Put(rocksdb::WriteOptions(), handles[3], std::string("\0README.txt", 11), "f").ok());
+    for (auto* handle : handles) {
+      REQUIRE(db->DestroyColumnFamilyHandle(handle).ok());
+    }
+  }
+  const auto families = [&] {
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(options, dir.string(), &names).ok());
+    return std::set<std::string>(names.begin(), names.end());
+  };
+  CHECK_NOTHROW(Catalog::open(dir, Catalog::Access::read_only));
+  CHECK(families().count("dirs") == 1);
+  {
+    auto catalog = Catalog::open(dir, Catalog::Access::read_write);
+    Catalog::Batch batch;
+    batch.put_meta(meta_key::roots, "/p");
+    catalog->write(batch);
+  }
+  CHECK(families() == std::set<std::string>{rocksdb::kDefaultColumnFamilyName, "files", "view", "plan"});
+  CHECK(Catalog::open(dir, Catalog::Access::read_only)->meta(meta_key::roots) == "/p");
 }

@@ -7,6 +7,7 @@
 #include "tests/support/tmpdir.hpp"
 
 #include <doctest/doctest.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <map>
 #include <sys/inotify.h>
@@ -70,14 +71,15 @@ struct Indexed {
   std::map<std::string, FileRecord> records;
 };
 
+// Indexes `root` with `jobs` threads (0: one per core).
 Indexed index(const std::filesystem::path& catalog_dir, const std::filesystem::path& root,
               unsigned jobs = 0) {
   auto catalog = Catalog::open(catalog_dir, Catalog::Access::read_write);
   IndexOptions options;
   options.roots = {root};
-  options.jobs = jobs;
   Indexed out;
-  out.report = run_index(*catalog, options);
+  tbb::task_arena arena(jobs ? static_cast<int>(jobs) : tbb::task_arena::automatic);
+  arena.execute([&] { out.report = run_index(*catalog, options); });
   out.records = load(*catalog);
   return out;
 }

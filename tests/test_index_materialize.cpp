@@ -1,6 +1,7 @@
 // materialize: the view as a real tree of hard links (or reflinks, copies, symlinks) — complete,
 // idempotent, resumable after a kill, never overwriting, and never changing an input.
 #include "index/catalog/catalog.hpp"
+#include "index/catalog/codec.hpp"
 #include "index/materialize/materialize.hpp"
 #include "index/view/view.hpp"
 #include "tests/support/inputs.hpp"

@@ -50,11 +50,6 @@ MediaInfo read_bytes(const std::string& bytes, std::uint64_t size) {
 
 MediaInfo read_bytes(const std::string& bytes) { return read_bytes(bytes, bytes.size()); }
 
-struct Init {
-  Init() { ipd::init_movie_metadata(); }
-};
-const Init k_init;
-
 } // namespace
 
 TEST_CASE("a generated mov gives back its Apple keys, rotation and duration") {

@@ -7,6 +7,7 @@
 #include "tests/support/tmpdir.hpp"
 
 #include <doctest/doctest.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <fcntl.h>
 #include <map>
@@ -47,29 +48,30 @@ struct Planned {
   }
 };
 
+// Indexes and plans `root` with `jobs` threads (0: one per core).
 Planned plan_of(const std::filesystem::path& catalog_dir, const std::filesystem::path& root,
-                PlanOptions options = {}) {
+                PlanOptions options = {}, unsigned jobs = 0) {
   auto catalog = Catalog::open(catalog_dir, Catalog::Access::read_write);
   IndexOptions index_options;
   index_options.roots = {root};
-  index_options.jobs = options.jobs;
-  const auto report = run_index(*catalog, index_options);
-  const auto plan = refresh_plan(*catalog, options, true);
+  IndexReport report;
+  std::optional<Plan> plan;
+  tbb::task_arena arena(jobs ? static_cast<int>(jobs) : tbb::task_arena::automatic);
+  arena.execute([&] {
+    report = run_index(*catalog, index_options);
+    plan = refresh_plan(*catalog, options, true);
+  });
   REQUIRE(plan);
   Planned out;
   out.stats = plan->stats;
   out.exit_errors = static_cast<int>(report.errors.size());
   const std::string prefix = std::filesystem::canonical(root).string() + "/";
-  catalog->scan(Catalog::Table::plan, "", [&](std::string_view key, std::string_view value) {
-    Placement p;
-    REQUIRE(decode(value, p));
-    p.source = std::string(key);
+  for_each_placement(*catalog, [&](Placement&& p) {
     const std::string rel = p.source.substr(prefix.size());
     if (!p.view.empty()) {
       CHECK_MESSAGE(out.source_of_view.emplace(p.view, rel).second, "two files at view path " << p.view);
     }
     out.by_source[rel] = p;
-    return true;
   });
   out.readme = view_entry(*catalog, "README.txt")->content;
   return out;
@@ -377,13 +379,9 @@ TEST_CASE("plan: every input file is in the view exactly once, whatever the tree
     write_file(root / "junk/empty.JPG", "");
     files += 2;
 
-    PlanOptions one;
-    one.jobs = 1;
-    PlanOptions many;
-    many.jobs = 4;
-    const auto a = plan_of(tmp / "c1", root, one);
-    const auto b = plan_of(tmp / "c2", root, many);
-    const auto again = plan_of(tmp / "c1", root, one);
+    const auto a = plan_of(tmp / "c1", root, {}, 1);
+    const auto b = plan_of(tmp / "c2", root, {}, 4);
+    const auto again = plan_of(tmp / "c1", root, {}, 1);
     CHECK(a.by_source.size() == static_cast<std::size_t>(files));
     CHECK(a.source_of_view.size() == static_cast<std::size_t>(files)); // unique view paths, one each
     for (const auto& [source, p] : a.by_source) {

@@ -104,13 +104,11 @@ int cmd_explain(Args args) {
   }
   if (placement->group != 0) {
     std::printf("capture group %u:\n", placement->group);
-    catalog->scan(Catalog::Table::plan, "", [&](std::string_view key, std::string_view value) {
-      Placement member;
-      if (decode(value, member) && member.group == placement->group) {
+    for_each_placement(*catalog, [&](Placement&& member) {
+      if (member.group == placement->group) {
         std::printf("  %-11s %s\n  %-11s   -> %s\n", std::string(role_name(member.role)).c_str(),
-                    display_path(key).c_str(), "", display_path(member.view).c_str());
+                    display_path(member.source).c_str(), "", display_path(member.view).c_str());
       }
-      return true;
     });
   }
   return k_exit_ok;

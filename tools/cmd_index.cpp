@@ -8,8 +8,11 @@
 #include "index/view/json.hpp"
 #include "index/view/view.hpp"
 
+#include <oneapi/tbb/global_control.h>
+
 #include <cstdio>
 #include <map>
+#include <optional>
 
 namespace ipd::tools {
 
@@ -17,11 +20,14 @@ int cmd_index(Args args) {
   const auto dir = catalog_dir(args);
   const bool rebuild = args.flag("--rebuild");
   IndexOptions options;
+  // Threads for reading, hashing and fingerprints, set once for the whole run.
+  std::optional<tbb::global_control> threads;
   if (auto jobs = args.value("--jobs")) {
-    options.jobs = parse_unsigned("--jobs", *jobs);
+    if (const unsigned n = parse_unsigned("--jobs", *jobs); n > 0) {
+      threads.emplace(tbb::global_control::max_allowed_parallelism, n);
+    }
   }
   PlanOptions plan_options;
-  plan_options.jobs = options.jobs;
   plan_options.full_compare = args.flag("--full-compare");
   plan_options.raw_sidecars = !args.flag("--no-raw-sidecars");
   if (auto threshold = args.value("--threshold")) {

@@ -62,7 +62,7 @@ int cmd_status(Args args) {
       errors.push_back(std::move(record));
     }
   });
-  const std::string same_fs = catalog->meta("same_filesystem").value_or("1");
+  const std::string same_fs = catalog->meta(meta_key::same_filesystem).value_or("1");
 
   if (json) {
     std::string out = "{\"files\": " + std::to_string(files) + ", \"bytes\": " + std::to_string(bytes) +

@@ -9,7 +9,7 @@
 
 namespace ipd::tools {
 
-// Exit statuses (DESIGN §8).
+// Exit statuses (docs/DESIGN.md §8).
 constexpr int k_exit_ok = 0;
 constexpr int k_exit_file_errors = 1;
 constexpr int k_exit_fatal = 2;

@@ -8,20 +8,24 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <system_error>
 
 namespace ipd {
 
 namespace {
 
-constexpr std::string_view k_magic_key = "magic";
 constexpr std::string_view k_magic = "iphone-photo-dedup catalog";
-constexpr std::string_view k_schema_key = "schema";
 
-// A function, not a global: rocksdb::kDefaultColumnFamilyName is itself a global.
+// A function, not a global: rocksdb::kDefaultColumnFamilyName is itself a global. In the order
+// of Catalog::Table.
 std::vector<std::string> family_names() {
-  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "dirs", "plan"};
+  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "plan"};
 }
+
+// Tables earlier versions kept that this one does not: dropped when the catalog is next written.
+// "dirs" held directory listings that nothing read (the mount builds its tree from the view).
+std::vector<std::string> retired_family_names() { return {"dirs"}; }
 constexpr std::size_t meta_cf = 0;
 constexpr std::size_t files_cf = 1;
 
@@ -124,9 +128,21 @@ Catalog::~Catalog() = default;
 
 std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir, bool read_only) {
   auto options = make_options();
+  std::vector<std::string> existing;
+  rocksdb::DB::ListColumnFamilies(options, dir.string(), &existing); // none yet for a new catalog
+  const auto exists = [&](const std::string& name) {
+    return std::find(existing.begin(), existing.end(), name) != existing.end();
+  };
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : family_names()) {
     descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+  std::vector<std::string> retired;
+  for (const auto& name : retired_family_names()) {
+    if (exists(name)) {
+      retired.push_back(name);
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+    }
   }
   auto impl = std::make_unique<Impl>();
   rocksdb::DB* raw = nullptr;
@@ -144,6 +160,15 @@ std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir
     fail(dir, status.ToString());
   }
   impl->db.reset(raw);
+  // The retired tables' handles come last; written catalogs lose those tables.
+  for (std::size_t k = 0; k < retired.size(); ++k) {
+    auto* handle = impl->families.back();
+    impl->families.pop_back();
+    if (!read_only) {
+      check_status(dir, impl->db->DropColumnFamily(handle));
+    }
+    impl->db->DestroyColumnFamilyHandle(handle);
+  }
   return impl;
 }
 
@@ -168,15 +193,15 @@ std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& dir, Access 
 
   if (fresh) {
     Batch batch;
-    batch.put_meta(k_magic_key, k_magic);
-    batch.put_meta(k_schema_key, std::to_string(k_catalog_schema));
+    batch.put_meta(meta_key::magic, k_magic);
+    batch.put_meta(meta_key::schema, std::to_string(k_catalog_schema));
     catalog->write(batch);
     return catalog;
   }
-  if (catalog->meta(k_magic_key) != std::string(k_magic)) {
+  if (catalog->meta(meta_key::magic) != std::string(k_magic)) {
     fail(dir, "this directory is not an iphone-photo-dedup catalog");
   }
-  const auto schema = catalog->meta(k_schema_key);
+  const auto schema = catalog->meta(meta_key::schema);
   if (schema != std::to_string(k_catalog_schema)) {
     fail(dir, "catalog schema version " + schema.value_or("(none)") +
                   " is not supported (this program reads version " + std::to_string(k_catalog_schema) +
@@ -225,7 +250,7 @@ void Catalog::destroy(const std::filesystem::path& dir) {
     rocksdb::DB* raw = nullptr;
     check_status(dir, rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw));
     std::string magic;
-    const auto status = raw->Get(rocksdb::ReadOptions(), slice(k_magic_key), &magic);
+    const auto status = raw->Get(rocksdb::ReadOptions(), slice(meta_key::magic), &magic);
     for (auto* handle : handles) {
       raw->DestroyColumnFamilyHandle(handle);
     }

@@ -1,13 +1,12 @@
-// The catalog: a RocksDB database in one directory (DESIGN §7).
+// The catalog: a RocksDB database in one directory (docs/DESIGN.md §7).
 //
 //   column family   key                          value
-//   default (meta)  "magic", "schema", ...       strings
+//   default (meta)  meta_key::* (below)          strings
 //   files           input path (raw bytes)       encode(FileRecord)
 //   view            view path ("a/b/c.HEIC")     encode(ViewEntry)
-//   dirs            parent path, '\0', name     'd' (folder) or 'f' (file)
 //   plan            input path                   encode(Placement)
 //
-// RocksDB stays behind this interface.
+// The codecs of every table are in codec.hpp. RocksDB stays behind this interface.
 #pragma once
 
 #include "index/core/record.hpp"
@@ -26,10 +25,20 @@ namespace ipd {
 constexpr int k_catalog_schema = 1;
 constexpr std::string_view k_default_catalog = "iphone-photo-dedup.catalog";
 
+// The keys of the meta table.
+namespace meta_key {
+constexpr std::string_view magic = "magic";   // k_magic below: this directory is our catalog
+constexpr std::string_view schema = "schema"; // k_catalog_schema, as decimal text
+constexpr std::string_view roots = "roots";   // encode_roots(): the roots of the last index run
+constexpr std::string_view same_filesystem = "same_filesystem"; // "1" when every input is on one
+constexpr std::string_view plan_options = "plan_options";       // describe(PlanOptions) of the view
+constexpr std::string_view view_generation = "view_generation"; // raised by every new view
+} // namespace meta_key
+
 class Catalog {
 public:
   enum class Access { read_only, read_write };
-  enum class Table : std::uint8_t { meta = 0, files = 1, view = 2, dirs = 3, plan = 4 };
+  enum class Table : std::uint8_t { meta = 0, files = 1, view = 2, plan = 3 };
 
   // A set of changes applied atomically by write().
   class Batch {

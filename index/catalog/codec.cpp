@@ -156,4 +156,85 @@ bool decode(std::string_view bytes, FileRecord& r) {
   return true;
 }
 
+namespace {
+
+constexpr std::uint8_t k_view_version = 1;
+constexpr std::uint8_t k_placement_version = 1;
+
+bool get_role(Reader& in, Role& role) {
+  std::uint8_t byte = 0;
+  if (!in.get_u8(byte) || byte > static_cast<std::uint8_t>(Role::other)) {
+    return false;
+  }
+  role = static_cast<Role>(byte);
+  return true;
+}
+
+} // namespace
+
+std::string encode(const ViewEntry& e) {
+  std::string out;
+  out.push_back(static_cast<char>(k_view_version));
+  put_bytes(out, e.source);
+  out.push_back(static_cast<char>(e.role));
+  put_varint(out, e.size);
+  put_signed(out, e.mtime_ns);
+  put_bytes(out, e.reason);
+  put_bytes(out, e.keeper);
+  put_bytes(out, e.capture);
+  put_bytes(out, e.device);
+  put_bytes(out, e.content);
+  return out;
+}
+
+bool decode(std::string_view bytes, ViewEntry& e) {
+  Reader in(bytes);
+  std::uint8_t version = 0;
+  return in.get_u8(version) && version == k_view_version && in.get_bytes(e.source) && get_role(in, e.role) &&
+         in.get_varint(e.size) && in.get_signed(e.mtime_ns) && in.get_bytes(e.reason) &&
+         in.get_bytes(e.keeper) && in.get_bytes(e.capture) && in.get_bytes(e.device) &&
+         in.get_bytes(e.content) && in.at_end();
+}
+
+std::string encode(const Placement& p) {
+  std::string out;
+  out.push_back(static_cast<char>(k_placement_version));
+  out.push_back(static_cast<char>(p.role));
+  put_bytes(out, p.view);
+  put_bytes(out, p.keeper);
+  put_bytes(out, p.reason);
+  put_bytes(out, p.rules);
+  put_varint(out, p.group);
+  return out;
+}
+
+bool decode(std::string_view bytes, Placement& p) {
+  Reader in(bytes);
+  std::uint8_t version = 0;
+  std::uint64_t group = 0;
+  const bool ok = in.get_u8(version) && version == k_placement_version && get_role(in, p.role) &&
+                  in.get_bytes(p.view) && in.get_bytes(p.keeper) && in.get_bytes(p.reason) &&
+                  in.get_bytes(p.rules) && in.get_varint(group) && in.at_end();
+  p.group = static_cast<std::uint32_t>(group);
+  return ok;
+}
+
+std::string encode_roots(const std::vector<std::string>& roots) {
+  std::string out;
+  for (const auto& root : roots) {
+    out += root;
+    out += '\0';
+  }
+  return out;
+}
+
+std::vector<std::string> decode_roots(std::string_view bytes) {
+  std::vector<std::string> roots;
+  std::size_t start = 0;
+  for (std::size_t end; (end = bytes.find('\0', start)) != std::string_view::npos; start = end + 1) {
+    roots.emplace_back(bytes.substr(start, end - start));
+  }
+  return roots;
+}
+
 } // namespace ipd

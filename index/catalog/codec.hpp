@@ -1,12 +1,15 @@
-// Explicit encoding of catalog records: varints, zigzag varints and length-prefixed bytes.
-// Every record starts with a version byte; decode refuses versions it does not know.
+// Explicit encoding of every table of the catalog (catalog.hpp): varints, zigzag varints and
+// length-prefixed bytes. Every record starts with a version byte; decode refuses versions it
+// does not know.
 #pragma once
 
+#include "index/core/placement.hpp"
 #include "index/core/record.hpp"
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ipd {
 
@@ -35,5 +38,17 @@ private:
 std::string encode(const FileRecord& record);
 // Decodes into `record` (path left as is). Returns false for an unknown version or corrupt bytes.
 bool decode(std::string_view bytes, FileRecord& record);
+
+// A view entry (the view path is the key).
+std::string encode(const ViewEntry& entry);
+bool decode(std::string_view bytes, ViewEntry& entry);
+// A placement without its source (the input path is the key).
+std::string encode(const Placement& placement);
+// Decodes into `placement` (source left as is).
+bool decode(std::string_view bytes, Placement& placement);
+
+// The roots of an index run, each followed by a NUL.
+std::string encode_roots(const std::vector<std::string>& roots);
+std::vector<std::string> decode_roots(std::string_view bytes);
 
 } // namespace ipd

@@ -1,6 +1,5 @@
 #include "index/core/io.hpp"
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -8,10 +7,6 @@
 #include <unistd.h>
 
 namespace ipd {
-
-namespace {
-std::atomic<std::uint64_t> g_opened{0};
-} // namespace
 
 int open_input(const char* path, std::string& error) {
   constexpr int k_flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
@@ -25,11 +20,8 @@ int open_input(const char* path, std::string& error) {
     error = err == ELOOP ? std::string("is a symbolic link") : "cannot open: " + errno_text(err);
     return -1;
   }
-  g_opened.fetch_add(1, std::memory_order_relaxed);
   return fd;
 }
-
-std::uint64_t inputs_opened() { return g_opened.load(std::memory_order_relaxed); }
 
 std::int64_t timespec_ns(const timespec& ts) { return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec; }
 

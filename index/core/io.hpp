@@ -14,9 +14,6 @@ namespace ipd {
 // Opens an input for reading. Returns the descriptor, or -1 with a clear message in `error`.
 int open_input(const char* path, std::string& error);
 
-// How many inputs open_input has opened in this process (re-index tests count on it).
-std::uint64_t inputs_opened();
-
 // A stat time in nanoseconds since the epoch.
 std::int64_t timespec_ns(const timespec& ts);
 

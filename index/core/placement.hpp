@@ -9,7 +9,7 @@
 
 namespace ipd {
 
-// The role of a file in the view (docs/DESIGN.md, "The view").
+// The role of a file in the view (docs/DESIGN.md §4).
 enum class Role : std::uint8_t { keeper, companion, raw_sidecar, duplicate, unknown_time, other };
 
 std::string_view role_name(Role role); // "keeper", "raw-sidecar", "unknown-time", ...

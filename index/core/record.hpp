@@ -43,7 +43,7 @@ enum class Format : std::uint8_t {
   xmp,
 };
 
-// Where a capture time came from, in order of trust (DESIGN §5).
+// Where a capture time came from, in order of trust (docs/DESIGN.md §5).
 enum class TimeSource : std::uint8_t {
   none = 0,
   exif_original = 1,  // EXIF DateTimeOriginal (+ SubSecTimeOriginal, OffsetTimeOriginal)

@@ -1,4 +1,4 @@
-// Content fingerprints of stills (DESIGN §5, §10): the auto-rotated image shrunk to 32×32 grey,
+// Content fingerprints of stills (docs/DESIGN.md §5, §10): the auto-rotated image shrunk to 32×32 grey,
 // plus its aspect ratio, and a whole-image comparison for --full-compare. All functions decode
 // from bytes the caller has read (never from a path), never throw, and are safe to call from
 // several threads at once. The decoding functions live in fingerprint.cpp (libvips); the pure

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ipd {
@@ -18,7 +19,6 @@ struct PlanOptions {
   bool full_compare = false;                          // compare whole images instead
   double full_threshold = k_default_full_compare_percent;
   bool raw_sidecars = true; // a DNG's JPG/HEIC sibling is kept beside it (else: a duplicate)
-  unsigned jobs = 0;        // threads for hashing and fingerprints; 0 = one per core
 };
 
 struct PlanStats {
@@ -34,6 +34,8 @@ struct PlanStats {
   std::uint64_t jpeg_prints = 0;
   double jpeg_seconds = 0;
   double seconds = 0;
+  // Wall time of each pass, in the order they ran ("copies", "content", ...).
+  std::vector<std::pair<std::string_view, double>> pass_seconds;
 };
 
 struct Plan {
@@ -43,12 +45,15 @@ struct Plan {
   PlanStats stats;
 };
 
+class FileContent;
+
 // Makes the plan for `records` (every input file, in path order) under `roots` (as indexed).
-// Reads files only to hash same-size files and to fingerprint stills that may be copies of one
-// another, storing both on the records so that the caller can keep them in the catalog.
-// The result depends only on the records and options, never on the thread count.
+// Reads files, through `content`, only to hash same-size files and to fingerprint stills that
+// may be copies of one another, storing both on the records so that the caller can keep them in
+// the catalog. The result depends only on the records, the options and what `content` answers,
+// never on the thread count (which the caller sets, e.g. with a tbb::global_control).
 Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>& roots,
-               const PlanOptions& options);
+               const PlanOptions& options, FileContent& content);
 
 // The options as one line, stored with the view so that a change of options remakes it.
 std::string describe(const PlanOptions& options);

@@ -1,5 +1,6 @@
 #include "index/read/indexer.hpp"
 
+#include "index/catalog/codec.hpp"
 #include "index/core/io.hpp"
 #include "index/read/filetype.hpp"
 #include "index/read/integrity.hpp"
@@ -7,11 +8,11 @@
 #include "index/read/scan.hpp"
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
-#include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <sys/stat.h>
@@ -46,29 +47,17 @@ void append_error(std::string& error, const std::string& more) {
 
 void init_readers() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    init_still_metadata();
-    init_movie_metadata();
-  });
-}
-
-std::string encode_roots(const std::vector<std::string>& roots) {
-  std::string out;
-  for (const auto& root : roots) {
-    out += root;
-    out += '\0';
-  }
-  return out;
+  std::call_once(once, [] { init_still_metadata(); });
 }
 
 } // namespace
 
-void read_file(FileRecord& record, Sniffer& sniffer) {
+bool read_file(FileRecord& record, Sniffer& sniffer) {
   std::string error;
   const int fd = open_input(record.path.c_str(), error);
   if (fd < 0) {
     record.error = error;
-    return;
+    return false;
   }
   FdGuard guard(fd);
   struct stat st {};
@@ -80,7 +69,7 @@ void read_file(FileRecord& record, Sniffer& sniffer) {
   MappedFile file;
   if (!file.map(fd, record.size, error)) {
     record.error = error;
-    return;
+    return true;
   }
   const auto bytes = file.bytes();
   const Sniffed sniffed = sniffer.sniff(bytes.first(std::min(bytes.size(), k_sniff_bytes)), record.path);
@@ -89,7 +78,7 @@ void read_file(FileRecord& record, Sniffer& sniffer) {
   record.mime = sniffed.mime;
   if (record.size == 0) {
     record.error = "empty file (0 bytes)";
-    return;
+    return true;
   }
 
   MediaInfo info;
@@ -115,17 +104,19 @@ void read_file(FileRecord& record, Sniffer& sniffer) {
     append_error(problems, info.error);
   }
   record.error = std::move(problems);
+  return true;
 }
 
-// Reads every record of `files` with `options.jobs` threads; a serial stage writes them to
-// the catalog in batches of k_chunk, with whatever `batch` already holds.
-void read_in_parallel(Catalog& catalog, Catalog::Batch& batch, std::vector<FileRecord>& files,
-                      const IndexOptions& options) {
-  const unsigned jobs = options.jobs ? options.jobs : static_cast<unsigned>(tbb::info::default_concurrency());
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, jobs);
+// Reads every record of `files` with the threads of the current task arena; a serial stage
+// writes them to the catalog in batches of k_chunk, with whatever `batch` already holds.
+// Returns how many files it opened.
+std::uint64_t read_in_parallel(Catalog& catalog, Catalog::Batch& batch, std::vector<FileRecord>& files,
+                               const IndexOptions& options) {
+  const auto jobs = static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
   tbb::enumerable_thread_specific<std::unique_ptr<Sniffer>> sniffers;
   std::size_t issued = 0;
   std::uint64_t done = 0;
+  std::atomic<std::uint64_t> opened{0};
   const std::uint64_t total = files.size();
   if (options.progress) {
     options.progress(0, total);
@@ -153,7 +144,7 @@ void read_in_parallel(Catalog& catalog, Catalog::Batch& batch, std::vector<FileR
                 for (std::size_t i = range.first; i < range.second; ++i) {
                   FileRecord& record = files[i];
                   if (record.kind != Kind::symlink && record.kind != Kind::dir && record.error.empty()) {
-                    read_file(record, *sniffer);
+                    opened += read_file(record, *sniffer) ? 1 : 0;
                   }
                 }
                 return range;
@@ -169,11 +160,11 @@ void read_in_parallel(Catalog& catalog, Catalog::Batch& batch, std::vector<FileR
                   options.progress(done, total);
                 }
               }));
+  return opened;
 }
 
 IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
   IndexReport report;
-  const std::uint64_t opened_before = inputs_opened();
   auto start = Clock::now();
 
   // 1. Walk.
@@ -227,13 +218,12 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
   start = Clock::now();
   if (!to_read.empty()) {
     init_readers();
-    read_in_parallel(catalog, batch, to_read, options);
+    report.opened = read_in_parallel(catalog, batch, to_read, options);
   }
   report.read_seconds = seconds_since(start);
 
   // 4. Meta.
   report.files = found.size();
-  report.opened = inputs_opened() - opened_before;
   for (auto& record : to_read) {
     if (!record.error.empty()) {
       report.errors.push_back(std::move(record));
@@ -243,9 +233,9 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
             [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
   const std::string roots = encode_roots(report.roots);
   const std::string same_fs = report.same_filesystem ? "1" : "0";
-  if (catalog.meta("roots") != roots || catalog.meta("same_filesystem") != same_fs) {
-    batch.put_meta("roots", roots);
-    batch.put_meta("same_filesystem", same_fs);
+  if (catalog.meta(meta_key::roots) != roots || catalog.meta(meta_key::same_filesystem) != same_fs) {
+    batch.put_meta(meta_key::roots, roots);
+    batch.put_meta(meta_key::same_filesystem, same_fs);
   }
   if (batch.count() > 0) {
     catalog.write(batch);

@@ -16,7 +16,6 @@ class Sniffer;
 
 struct IndexOptions {
   std::vector<std::filesystem::path> roots;
-  unsigned jobs = 0; // worker threads; 0 = one per core
   // Called from one thread as files are read: (files read so far, files to read).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
@@ -47,6 +46,7 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options);
 
 // Reads one file's type, completeness and metadata into `record` (whose path and stat fields
 // the walk set). Opens the file read-only with O_NOATIME, maps it, never writes to it.
-void read_file(FileRecord& record, Sniffer& sniffer);
+// Returns whether the file could be opened (else the reason is the record's error).
+bool read_file(FileRecord& record, Sniffer& sniffer);
 
 } // namespace ipd

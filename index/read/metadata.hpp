@@ -13,10 +13,9 @@
 
 namespace ipd {
 
-// One-time, process-wide set-up of the still reader (exiv2's XMP toolkit, its log) and of
-// the movie reader (libavformat's log). Call before reading from several threads.
+// One-time, process-wide set-up of the still reader (exiv2's XMP toolkit, its log). Call
+// before reading from several threads. (The movie module sets itself up when it loads.)
 void init_still_metadata();
-void init_movie_metadata();
 
 // Reads EXIF/XMP of a still (JPEG, HEIC/HEIF/AVIF, PNG, TIFF, DNG, CR2, CR3, other RAW).
 // `data` is the whole file (typically mapped). Fills capture time (DateTimeOriginal with

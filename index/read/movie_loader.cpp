@@ -14,8 +14,6 @@ const LoadedModule<MovieModule>& load() {
 
 } // namespace
 
-void init_movie_metadata() {}
-
 MediaInfo read_movie_metadata(int fd, std::uint64_t size) {
   const auto& loaded = load();
   if (!loaded.module.read) {

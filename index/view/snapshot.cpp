@@ -1,5 +1,6 @@
 #include "index/view/snapshot.hpp"
 
+#include "index/catalog/codec.hpp"
 #include "index/core/error.hpp"
 #include "index/core/paths.hpp"
 

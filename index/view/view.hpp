@@ -1,5 +1,5 @@
-// The view as the catalog keeps it: one entry per file of the curated tree, directory listings
-// for readdir by prefix scan, and each input's placement. The mount and materialize read it.
+// The view as the catalog keeps it: one entry per file of the curated tree and each input's
+// placement, written from a plan in one batch. The mount, materialize and the commands read it.
 #pragma once
 
 #include "index/catalog/catalog.hpp"
@@ -7,6 +7,7 @@
 #include "index/plan/plan.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,20 +17,8 @@ namespace ipd {
 
 constexpr std::string_view k_readme_name = "README.txt";
 
-// A child in a directory listing.
-struct DirChild {
-  std::string name;
-  bool is_dir = false;
-};
-
-std::string encode(const ViewEntry& entry);
-bool decode(std::string_view bytes, ViewEntry& entry);
-std::string encode(const Placement& placement);
-// Decodes into `placement` (source left as is).
-bool decode(std::string_view bytes, Placement& placement);
-
-// Writes the plan in one atomic batch: placements, view entries, directory listings and
-// README.txt replace the previous ones; the records the plan updated and the options are stored.
+// Writes the plan in one atomic batch: placements, view entries and README.txt replace the
+// previous ones; the records the plan updated and the options are stored.
 void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord>& records,
                 const PlanOptions& options);
 
@@ -48,9 +37,9 @@ std::uint64_t view_generation(const Catalog& catalog);
 
 // The view entry at `path` ("" is the root folder, which has no entry).
 std::optional<ViewEntry> view_entry(const Catalog& catalog, std::string_view path);
-// The children of folder `path` ("" for the root) in name order; nullopt when it is no folder.
-std::optional<std::vector<DirChild>> view_children(const Catalog& catalog, std::string_view path);
 // The placement of input file `source`.
 std::optional<Placement> placement_of(const Catalog& catalog, std::string_view source);
+// Calls `fn` for every placement, in input path order. Throws Fatal on an undecodable one.
+void for_each_placement(const Catalog& catalog, const std::function<void(Placement&&)>& fn);
 
 } // namespace ipd

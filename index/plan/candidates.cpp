@@ -1,0 +1,70 @@
+// Pass 3: pairs of timed media that may be one capture, from their metadata alone. Files are
+// bucketed by kind and instant (local, and UTC where the file has an offset), then every pair of
+// a bucket is checked.
+#include "index/core/paths.hpp"
+#include "index/core/text.hpp"
+#include "index/plan/passes.hpp"
+#include "index/plan/rank.hpp"
+
+#include <map>
+#include <set>
+
+namespace ipd {
+
+namespace {
+
+std::int64_t utc_seconds(const CaptureTime& t) { return t.local - std::int64_t(t.offset_minutes) * 60; }
+
+bool same_device(const FileRecord& a, const FileRecord& b) {
+  const std::string da = lower_ascii(device_name(a.make, a.model));
+  const std::string db = lower_ascii(device_name(b.make, b.model));
+  return da.empty() || db.empty() || da == db;
+}
+
+bool is_edit(const FileRecord& r) { return is_edit_name(stem_of(leaf_of(r.path))); }
+
+// The metadata rules of one capture (docs/DESIGN.md §5).
+bool may_be_one_capture(const FileRecord& x, const FileRecord& y) {
+  return x.kind == y.kind && same_instant(x.capture, y.capture) && same_device(x, y) &&
+         (x.content_id.empty() || y.content_id.empty() || x.content_id == y.content_id) &&
+         is_edit(x) == is_edit(y);
+}
+
+} // namespace
+
+bool same_instant(const CaptureTime& a, const CaptureTime& b) {
+  const bool seconds = a.has_offset && b.has_offset ? utc_seconds(a) == utc_seconds(b) : a.local == b.local;
+  if (!seconds) {
+    return false;
+  }
+  return a.subsec_digits == 0 || b.subsec_digits == 0 || a.subsec_nanos == b.subsec_nanos;
+}
+
+std::vector<FilePair> candidate_pairs(const std::vector<FileRecord>& records,
+                                      const std::vector<FileClass>& classes, const ByteCopies& copies) {
+  std::map<std::pair<int, std::int64_t>, std::vector<FileIndex>> buckets;
+  for (FileIndex i = 0; i < records.size(); ++i) {
+    if (classes[i] != FileClass::timed || copies.rep[i] != i) {
+      continue;
+    }
+    const CaptureTime& t = records[i].capture;
+    const int kind = static_cast<int>(records[i].kind);
+    buckets[{kind * 2, t.local}].push_back(i);
+    if (t.has_offset) {
+      buckets[{kind * 2 + 1, utc_seconds(t)}].push_back(i);
+    }
+  }
+  std::set<FilePair> pairs;
+  for (const auto& [key, members] : buckets) {
+    for (std::size_t p = 0; p < members.size(); ++p) {
+      for (std::size_t q = p + 1; q < members.size(); ++q) {
+        if (may_be_one_capture(records[members[p]], records[members[q]])) {
+          pairs.emplace(std::min(members[p], members[q]), std::max(members[p], members[q]));
+        }
+      }
+    }
+  }
+  return {pairs.begin(), pairs.end()};
+}
+
+} // namespace ipd

@@ -1,0 +1,44 @@
+// Pass 9: media without a capture time, mirrored under unknown_time/<root>/…; byte copies of
+// one are its duplicates, and the best of them stays.
+#include "index/core/paths.hpp"
+#include "index/plan/passes.hpp"
+#include "index/plan/rank.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace ipd {
+
+void place_unknown_time(const std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
+                        const ByteCopies& copies, const Kinship& kinship, ViewNames& names,
+                        std::vector<Placement>& placements) {
+  std::map<FileIndex, std::vector<FileIndex>> sets; // representative -> its byte copies
+  for (FileIndex i = 0; i < records.size(); ++i) {
+    if (classes[i] != FileClass::untimed) {
+      continue;
+    }
+    sets[copies.rep[i]].push_back(i);
+    if (copies.rep[i] != i) {
+      continue;
+    }
+    Placement& p = placements[i];
+    p.role = Role::unknown_time;
+    p.view = names.mirrored("unknown_time", records[i]);
+    names.take(p.view);
+    p.reason = "no capture time in the file (the file date is not trusted)";
+    p.rules = "no EXIF DateTimeOriginal, QuickTime creation date or XMP date was found";
+  }
+  for (auto& [keeper, set] : sets) {
+    if (set.size() < 2) {
+      continue;
+    }
+    std::sort(set.begin(), set.end(),
+              [&](FileIndex a, FileIndex b) { return better(records[a], records[b]); });
+    const std::string& view = placements[keeper].view;
+    place_duplicates(records, set, keeper, std::string(parent_of(view)), std::string(stem_of(leaf_of(view))),
+                     Role::unknown_time, "kept in unknown_time/: no capture time", kinship, names,
+                     placements);
+  }
+}
+
+} // namespace ipd

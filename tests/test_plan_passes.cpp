@@ -1,0 +1,348 @@
+// The plan's passes on hand-built records: no indexer, no catalog, no media files. What the plan
+// would read of files comes from a FileContent that answers from memory.
+#include "index/plan/passes.hpp"
+#include "index/plan/rank.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <map>
+#include <sys/stat.h>
+
+using namespace ipd;
+
+namespace {
+
+// File contents by path: a byte string (hashed) and a picture (a fingerprint).
+class MemoryContent final : public FileContent {
+public:
+  std::map<std::string, std::string> bytes;
+  std::map<std::string, Fingerprint> pictures;
+  std::atomic<int> reads{0};
+  std::atomic<int> decodes{0};
+
+  std::uint64_t head_hash(const FileRecord& file, std::size_t n) override {
+    ++reads;
+    const auto it = bytes.find(file.path);
+    return it == bytes.end() ? 0 : hash(it->second.substr(0, n));
+  }
+  std::uint64_t full_hash(const FileRecord& file) override {
+    ++reads;
+    const auto it = bytes.find(file.path);
+    return it == bytes.end() ? 0 : hash(it->second);
+  }
+  bool fingerprint(const FileRecord& file, Fingerprint& out, std::string& error) override {
+    ++decodes;
+    const auto it = pictures.find(file.path);
+    if (it == pictures.end()) {
+      error = "no picture";
+      return false;
+    }
+    out = it->second;
+    return true;
+  }
+  double full_compare(const FileRecord&, const FileRecord&, std::string& error) override {
+    error = "not used";
+    return -1;
+  }
+
+private:
+  static std::uint64_t hash(const std::string& s) { return std::hash<std::string>{}(s) | 1; }
+};
+
+// A 4:3 picture: a gradient with a pattern of `seed`; `noise` adds ±noise to every 4th pixel,
+// which moves the distance to the original by about noise / 2.
+Fingerprint picture(int seed, int noise = 0) {
+  Fingerprint f;
+  for (std::size_t i = 0; i < k_fingerprint_pixels; ++i) {
+    int v = static_cast<int>((i * 7 + static_cast<std::size_t>(seed) * 131 + (i / 32) * seed) % 200) + 20;
+    if (noise && i % 4 == 0) {
+      v += (i / 4) % 2 ? noise : -noise;
+    }
+    f.grey[i] = static_cast<std::uint8_t>(v);
+  }
+  f.aspect = 4.0f / 3.0f;
+  return f;
+}
+
+std::uint64_t g_next_ino = 1000;
+
+FileRecord file(const std::string& path, Format format, std::uint64_t size = 1000) {
+  FileRecord r;
+  r.path = path;
+  r.format = format;
+  r.kind = kind_of(format);
+  r.mode = S_IFREG | 0644;
+  r.size = size;
+  r.dev = 1;
+  r.ino = ++g_next_ino;
+  r.nlink = 1;
+  r.mtime_ns = 1'600'000'000'000'000'000;
+  return r;
+}
+
+// A photo from an iPhone 12 taken at 2021-05-03 14:22:01 (+ `second`), 4032x3024.
+FileRecord photo(const std::string& path, Format format, int second = 0, std::uint64_t size = 1000) {
+  FileRecord r = file(path, format, size);
+  r.capture.source = TimeSource::exif_original;
+  REQUIRE(parse_datetime("2021:05:03 14:22:01", r.capture));
+  r.capture.local += second;
+  r.make = "Apple";
+  r.model = "iPhone 12";
+  r.width = 4032;
+  r.height = 3024;
+  return r;
+}
+
+struct Planned {
+  Plan plan;
+  std::vector<FileRecord> records;
+  const Placement& at(const std::string& path) const {
+    for (const auto& p : plan.placements) {
+      if (p.source == path) {
+        return p;
+      }
+    }
+    FAIL("no placement for " << path);
+    return plan.placements.front();
+  }
+};
+
+// Plans `records` (sorted into path order) under the root "/in".
+Planned plan(std::vector<FileRecord> records, MemoryContent& content, PlanOptions options = {}) {
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  Planned out;
+  out.plan = make_plan(records, {"/in"}, options, content);
+  out.records = std::move(records);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("rank: each rule decides only when the rules before it tie") {
+  FileRecord heic = photo("/in/a/IMG_1.HEIC", Format::heic);
+  FileRecord jpg = photo("/in/a/IMG_1.JPG", Format::jpeg);
+  SUBCASE("format: the HEIC beats a larger, older JPG") {
+    jpg.width = 8000;
+    jpg.mtime_ns -= 1'000'000'000;
+    CHECK(better(heic, jpg));
+    CHECK(why_better(heic, jpg) == "original format HEIC over JPG");
+  }
+  SUBCASE("format: a DNG beats its HEIC; a MOV beats its MP4") {
+    CHECK(better(photo("/in/x.DNG", Format::dng), heic));
+    FileRecord mov = file("/in/v.MOV", Format::mov);
+    FileRecord mp4 = file("/in/v.MP4", Format::mp4);
+    CHECK(better(mov, mp4));
+    CHECK_FALSE(better(mp4, mov));
+  }
+  SUBCASE("pixels: between two JPGs the full-resolution one wins") {
+    FileRecord takeout = photo("/in/t/IMG_1.JPG", Format::jpeg);
+    takeout.width = 2048;
+    takeout.height = 1536;
+    CHECK(better(jpg, takeout));
+    CHECK(why_better(jpg, takeout) == "more pixels (4032x3024 over 2048x1536)");
+  }
+  SUBCASE("camera metadata: a MakerNote beats an importer's re-save") {
+    FileRecord camera = jpg;
+    camera.apple_makernote = true;
+    camera.software = "17.4";
+    FileRecord windows = jpg;
+    windows.path = "/in/w/IMG_1.JPG";
+    windows.software = "Microsoft Windows Photo Viewer";
+    windows.mtime_ns -= 1'000'000'000; // older, but that is a later rule
+    CHECK(better(camera, windows));
+    CHECK(why_better(camera, windows).find("software \"Microsoft Windows Photo Viewer\"") !=
+          std::string::npos);
+  }
+  SUBCASE("mtime, then path length, then path order") {
+    FileRecord older = jpg;
+    older.path = "/in/zzzz/IMG_1.JPG";
+    older.mtime_ns -= 1;
+    CHECK(better(older, jpg));
+    CHECK(why_better(older, jpg) == "older file (downloaded first)");
+    FileRecord longer = jpg;
+    longer.path = "/in/a/b/IMG_1.JPG";
+    CHECK(better(jpg, longer));
+    CHECK(why_better(jpg, longer) == "shorter path");
+    FileRecord later = jpg;
+    later.path = "/in/b/IMG_1.JPG";
+    CHECK(better(jpg, later));
+    CHECK_FALSE(better(later, jpg));
+    CHECK(why_better(jpg, later) == "path order");
+  }
+}
+
+TEST_CASE("groups: a chain of agreeing pairs does not pull in a file that disagrees with the group") {
+  // A–B agree closely, B–C loosely, A–C not at all: C stays out of {A, B}.
+  const std::vector<AgreeingPair> agreeing = {{0, 1, 0.4, "close"}, {1, 2, 1.2, "loose"}};
+  const auto root = group_pairs(3, agreeing);
+  CHECK(root[0] == root[1]);
+  CHECK(root[2] != root[0]);
+  // When A–C agrees too, all three are one group, whatever order the pairs come in.
+  const auto all = group_pairs(3, {{1, 2, 1.2, ""}, {0, 2, 0.9, ""}, {0, 1, 0.4, ""}});
+  CHECK(all[0] == all[1]);
+  CHECK(all[1] == all[2]);
+}
+
+TEST_CASE("plan: an edit that is close to a copy but not to the original is its own keeper") {
+  MemoryContent content;
+  // The camera's HEIC, a JPG converted from it, and a slightly touched-up render of the same
+  // instant: the render is within the threshold of the JPG but not of the HEIC.
+  auto heic = photo("/in/IMG_1.HEIC", Format::heic);
+  auto jpg = photo("/in/IMG_1.JPG", Format::jpeg);
+  auto render = photo("/in/render.JPG", Format::jpeg);
+  content.pictures[heic.path] = picture(1);
+  content.pictures[jpg.path] = picture(1, 2);    // about 1 from the HEIC
+  content.pictures[render.path] = picture(1, 4); // about 1 from the JPG, 2 from the HEIC
+  Fingerprint a = content.pictures[heic.path], b = content.pictures[jpg.path],
+              c = content.pictures[render.path];
+  REQUIRE(fingerprint_distance(a, b) < 1.5);
+  REQUIRE(fingerprint_distance(b, c) < 1.5);
+  REQUIRE(fingerprint_distance(a, c) >= 1.5);
+  const auto p = plan({heic, jpg, render}, content);
+  CHECK(p.at("/in/IMG_1.HEIC").role == Role::keeper);
+  CHECK(p.at("/in/IMG_1.JPG").role == Role::duplicate);
+  CHECK(p.at("/in/IMG_1.JPG").keeper == "/in/IMG_1.HEIC");
+  CHECK(p.at("/in/render.JPG").role == Role::keeper);
+  CHECK(content.decodes == 3);
+}
+
+TEST_CASE("plan: byte copies are found from hashes, and hard links without reading them") {
+  MemoryContent content;
+  auto a = photo("/in/a/IMG_2.JPG", Format::jpeg);
+  auto b = photo("/in/b/IMG_2.JPG", Format::jpeg);
+  b.mtime_ns += 10; // the later download
+  content.bytes[a.path] = content.bytes[b.path] = std::string(2000, 'x');
+  auto linked = photo("/in/c/IMG_2.JPG", Format::jpeg);
+  linked.ino = a.ino; // a hard link of a
+  const auto p = plan({a, b, linked}, content);
+  CHECK(p.at(a.path).role == Role::keeper);
+  CHECK(p.at(b.path).role == Role::duplicate);
+  CHECK(p.at(b.path).reason.find("byte-identical copy") != std::string::npos);
+  CHECK(p.at(linked.path).role == Role::duplicate);
+  CHECK(content.decodes == 0);
+  CHECK(content.reads == 4); // a and b: head and whole; the link is not read
+  CHECK(p.plan.stats.hashed == 2);
+}
+
+TEST_CASE("plan: a HEIC and its JPG with one content identifier and size are one capture, unread") {
+  MemoryContent content;
+  auto heic = photo("/in/IMG_3.HEIC", Format::heic);
+  auto jpg = photo("/in/IMG_3.JPG", Format::jpeg);
+  heic.content_id = jpg.content_id = "5D1B0A4C-0000-4000-8000-000000000003";
+  heic.apple_makernote = jpg.apple_makernote = true;
+  const auto p = plan({heic, jpg}, content);
+  CHECK(p.at(heic.path).role == Role::keeper);
+  CHECK(p.at(jpg.path).role == Role::duplicate);
+  CHECK(p.at(jpg.path).reason.find("same content identifier, instant and size") != std::string::npos);
+  CHECK(content.decodes == 0);
+  CHECK(p.plan.stats.settled_by_metadata == 1);
+}
+
+TEST_CASE("plan: other content identifiers, instants or devices keep files apart without pixels") {
+  MemoryContent content;
+  auto a = photo("/in/IMG_4.HEIC", Format::heic);
+  auto other_id = photo("/in/IMG_4 (1).HEIC", Format::heic);
+  a.content_id = "A";
+  other_id.content_id = "B";
+  auto other_second = photo("/in/IMG_5.HEIC", Format::heic, 1);
+  auto other_device = photo("/in/DSC_4.HEIC", Format::heic);
+  other_device.model = "iPhone 13";
+  for (const auto* r : {&a, &other_id, &other_second, &other_device}) {
+    content.pictures[r->path] = picture(4);
+  }
+  const auto p = plan({a, other_id, other_second, other_device}, content);
+  for (const auto& placement : p.plan.placements) {
+    CHECK(placement.role == Role::keeper);
+  }
+  CHECK(content.decodes == 0);
+}
+
+TEST_CASE("plan: Live Photo movies pair by content identifier, else by name within 3 s") {
+  MemoryContent content;
+  auto still = photo("/in/IMG_10.HEIC", Format::heic);
+  auto movie = photo("/in/renamed.MOV", Format::mov);
+  still.content_id = movie.content_id = "LIVE-10";
+  movie.duration_ms = 2500;
+  auto still2 = photo("/in/IMG_11.HEIC", Format::heic, 10);
+  auto movie2 = photo("/in/IMG_11.MOV", Format::mov, 9); // a second before its still
+  auto still3 = photo("/in/IMG_12.HEIC", Format::heic, 20);
+  auto movie3 = photo("/in/IMG_12.MOV", Format::mov, 25); // 5 s apart: not its Live Photo
+  const auto p = plan({still, movie, still2, movie2, still3, movie3}, content);
+  CHECK(p.at(movie.path).role == Role::companion);
+  CHECK(p.at(movie.path).keeper == still.path);
+  CHECK(p.at(movie.path).view == "Apple iPhone 12/2021/2021-05/20210503_142201_IMG_10.MOV");
+  CHECK(p.at(movie2.path).role == Role::companion);
+  CHECK(p.at(movie2.path).reason.find("same name as its still") != std::string::npos);
+  CHECK(p.at(movie3.path).role == Role::keeper);
+}
+
+TEST_CASE("plan: sidecars follow the kept copy; a second one of a kind is a duplicate; orphans are other") {
+  MemoryContent content;
+  auto heic = photo("/in/a/IMG_20.HEIC", Format::heic);
+  auto aae = file("/in/a/IMG_20.AAE", Format::aae, 300);
+  auto original_aae = file("/in/a/IMG_O20.AAE", Format::aae, 310);
+  auto copy = photo("/in/b/IMG_20.HEIC", Format::heic);
+  copy.mtime_ns += 10;
+  auto copy_aae = file("/in/b/IMG_20.AAE", Format::aae, 320);
+  auto orphan = file("/in/c/IMG_99.AAE", Format::aae, 330);
+  content.bytes[heic.path] = content.bytes[copy.path] = std::string(1000, 'h');
+  for (const auto* r : {&aae, &original_aae, &copy_aae, &orphan}) {
+    content.bytes[r->path] = r->path; // all different
+  }
+  const auto p = plan({heic, aae, original_aae, copy, copy_aae, orphan}, content);
+  const std::string stem = "Apple iPhone 12/2021/2021-05/20210503_142201_IMG_20";
+  CHECK(p.at(heic.path).view == stem + ".HEIC");
+  CHECK(p.at(aae.path).role == Role::companion);
+  CHECK(p.at(aae.path).view == stem + ".AAE");
+  CHECK(p.at(original_aae.path).role == Role::companion);
+  CHECK(p.at(original_aae.path).view == "Apple iPhone 12/2021/2021-05/20210503_142201_IMG_O20.AAE");
+  CHECK(p.at(copy.path).role == Role::duplicate);
+  CHECK(p.at(copy_aae.path).role == Role::duplicate);
+  CHECK(p.at(copy_aae.path).keeper == heic.path);
+  CHECK(p.at(copy_aae.path).view.rfind("duplicates/" + stem + " (", 0) == 0);
+  CHECK(p.at(orphan.path).role == Role::other);
+  CHECK(p.at(orphan.path).view == "other/in/c/IMG_99.AAE");
+}
+
+TEST_CASE("plan: view names never collide, not even by case, and reserved folder names stay free") {
+  MemoryContent content;
+  // Two distinct pictures of one second and stem in two folders, and one differing only in case.
+  auto a = photo("/in/a/IMG_30.JPG", Format::jpeg);
+  auto b = photo("/in/b/IMG_30.JPG", Format::jpeg);
+  auto c = photo("/in/c/img_30.jpg", Format::jpeg);
+  content.pictures[a.path] = picture(30);
+  content.pictures[b.path] = picture(31);
+  content.pictures[c.path] = picture(32);
+  auto reserved = photo("/in/d/IMG_31.JPG", Format::jpeg, 50);
+  reserved.make.clear();
+  reserved.model = "Duplicates";
+  const auto p = plan({a, b, c, reserved}, content);
+  const std::string dir = "Apple iPhone 12/2021/2021-05/";
+  CHECK(p.at(a.path).view == dir + "20210503_142201_IMG_30.JPG");
+  CHECK(p.at(b.path).view == dir + "20210503_142201_IMG_30 (2).JPG");
+  CHECK(p.at(c.path).view == dir + "20210503_142201_img_30 (3).JPG");
+  CHECK(p.at(reserved.path).view == "Duplicates (device)/2021/2021-05/20210503_142251_IMG_31.JPG");
+}
+
+TEST_CASE("plan: files without a capture time, unreadable files and links have their own places") {
+  MemoryContent content;
+  auto untimed = file("/in/x/screenshot.PNG", Format::png);
+  auto untimed_copy = file("/in/y/screenshot.PNG", Format::png);
+  untimed_copy.mtime_ns += 10;
+  content.bytes[untimed.path] = content.bytes[untimed_copy.path] = "png bytes";
+  auto broken = photo("/in/x/broken.JPG", Format::jpeg);
+  broken.error = "truncated: the file ends inside its image data";
+  auto link = file("/in/x/link.JPG", Format::unknown);
+  link.kind = Kind::symlink;
+  link.mode = S_IFLNK | 0777;
+  const auto p = plan({untimed, untimed_copy, broken, link}, content);
+  CHECK(p.at(untimed.path).role == Role::unknown_time);
+  CHECK(p.at(untimed.path).view == "unknown_time/in/x/screenshot.PNG");
+  CHECK(p.at(untimed_copy.path).role == Role::duplicate);
+  CHECK(p.at(untimed_copy.path).view == "duplicates/unknown_time/in/x/screenshot (2).PNG");
+  CHECK(p.at(broken.path).role == Role::other);
+  CHECK(p.at(broken.path).view == "other/in/x/broken.JPG");
+  CHECK(p.at(link.path).view.empty());
+  CHECK(p.plan.readme.find("broken.JPG: truncated") != std::string::npos);
+}
