@@ -34,7 +34,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string k_record(k_materialized_record);
+const std::string k_manifest(k_manifest_name);
 
 // A small library with keepers, a converted copy, a byte-identical copy, a movie, a sidecar,
 // a screenshot without a time and a non-media file, in a few folders.
@@ -83,12 +83,12 @@ std::map<std::string, std::string> view_of(const fs::path& cwd, const fs::path& 
   return out;
 }
 
-// Every non-folder under `out` (relative paths), the record files left out.
+// Every non-folder under `out` (relative paths), the manifest and its journal left out.
 std::set<std::string> tree_of(const fs::path& out) {
   std::set<std::string> files;
   for (auto it = fs::recursive_directory_iterator(out); it != fs::recursive_directory_iterator(); ++it) {
     const std::string rel = it->path().lexically_relative(out).string();
-    if (rel.rfind(k_record, 0) == 0) {
+    if (rel.rfind(k_manifest, 0) == 0) {
       continue;
     }
     if (!it->is_directory() || it->is_symlink()) {
@@ -290,8 +290,8 @@ TEST_CASE("materialize: every view path becomes a hard link to its input; the tr
   CHECK(contains(r.out, std::to_string(view.size()) + " made"));
   CHECK(contains(r.out, "0 conflicts, 0 errors"));
   check_hard_links(tmp / "out", view, tmp / "iphone-photo-dedup.catalog");
-  CHECK(fs::is_regular_file(tmp / "out" / k_record));
-  CHECK(!fs::exists(tmp / "out" / (k_record + ".journal")));
+  CHECK(fs::is_regular_file(tmp / "out" / k_manifest));
+  CHECK(!fs::exists(tmp / "out" / (k_manifest + ".journal")));
 }
 
 TEST_CASE("materialize: the library function reports what it made and calls the progress callback") {
@@ -505,18 +505,18 @@ TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
 
   SUBCASE("hard links") {
     kill_part_way({"materialize", "out"}, tmp.path(), tmp / "out", 8, view.size());
-    CHECK(fs::exists(tmp / "out" / (k_record + ".journal")));
+    CHECK(fs::exists(tmp / "out" / (k_manifest + ".journal")));
     auto r = run_tool({"materialize", "out"}, tmp.path());
     INFO(r.out << r.err);
     CHECK(r.status == 0);
     CHECK(contains(r.out, "0 conflicts, 0 errors"));
     check_hard_links(tmp / "out", view, tmp / "iphone-photo-dedup.catalog");
-    CHECK(!fs::exists(tmp / "out" / (k_record + ".journal")));
+    CHECK(!fs::exists(tmp / "out" / (k_manifest + ".journal")));
     r = run_tool({"materialize", "out"}, tmp.path());
     CHECK(contains(r.out, "0 made"));
     CHECK(contains(r.out, std::to_string(view.size()) + " already there"));
 
-    // The links made before the kill are in the record (taken from the journal): when the input
+    // The links made before the kill are in the manifest (taken from the journal): when the input
     // of the first one leaves the roots, its link goes (or is replaced) like any other.
     const auto first =
         std::find_if(view.begin(), view.end(), [](const auto& e) { return !e.second.empty(); });

@@ -85,7 +85,7 @@ int cmd_materialize(Args args) {
               "record %.2f s)\n",
               options.dry_run ? "dry run (nothing changed) for" : "materialized", ull(report.files),
               where.c_str(), mode_words(options.mode), report.seconds, report.view_seconds,
-              report.tree_seconds, report.record_seconds);
+              report.tree_seconds, report.manifest_seconds);
   const char* to_be = options.dry_run ? "to be " : "";
   std::printf(
       "  %llu %smade, %llu already there, %llu %sremoved (left the view), %zu conflicts, %zu errors\n",
