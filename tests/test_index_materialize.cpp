@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <fcntl.h>
 #include <map>
 #include <set>
 #include <sstream>
@@ -209,41 +208,6 @@ private:
   bool m_mounted = false;
 };
 
-// Starts the real binary with IPD_TEST_MATERIALIZE_PAUSE_MS set; returns its pid.
-pid_t start_slow(const std::vector<std::string>& args, const fs::path& cwd, int pause_ms) {
-  std::vector<std::string> storage{IPD_BINARY};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : storage) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e; ++e) {
-    env_storage.emplace_back(*e);
-  }
-  env_storage.push_back("IPD_TEST_MATERIALIZE_PAUSE_MS=" + std::to_string(pause_ms));
-  std::vector<char*> envp;
-  for (auto& e : env_storage) {
-    envp.push_back(e.data());
-  }
-  envp.push_back(nullptr);
-  const std::string dir = cwd.string();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    if (::chdir(dir.c_str()) != 0) {
-      ::_exit(126);
-    }
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
 std::size_t count_files(const fs::path& out) {
   std::error_code ec;
   std::size_t n = 0;
@@ -254,10 +218,12 @@ std::size_t count_files(const fs::path& out) {
   return n;
 }
 
-// Kills a run of `args` after it made `after` files, and checks it really was cut short.
-void kill_part_way(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& out,
-                   std::size_t after, std::size_t total) {
-  const pid_t pid = start_slow(args, cwd, 30);
+// Kills a run of materialize from `catalog` into `out` in `mode`, slowed down by a pause after
+// each file made (tests/materialize_paused.cpp), after it made `after` files, and checks it
+// really was cut short.
+void kill_part_way(const fs::path& catalog, const fs::path& out, const std::string& mode, std::size_t after,
+                   std::size_t total) {
+  const pid_t pid = test::start_program({IPD_MATERIALIZE_PAUSED, "30", catalog.string(), out.string(), mode});
   REQUIRE(pid > 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (count_files(out) < after && std::chrono::steady_clock::now() < deadline) {
@@ -504,7 +470,7 @@ TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
   REQUIRE(view.size() > 20);
 
   SUBCASE("hard links") {
-    kill_part_way({"materialize", "out"}, tmp.path(), tmp / "out", 8, view.size());
+    kill_part_way(tmp / "iphone-photo-dedup.catalog", tmp / "out", "hardlink", 8, view.size());
     CHECK(fs::exists(tmp / "out" / (k_manifest + ".journal")));
     auto r = run_tool({"materialize", "out"}, tmp.path());
     INFO(r.out << r.err);
@@ -528,7 +494,7 @@ TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
     check_hard_links(tmp / "out", moved, tmp / "iphone-photo-dedup.catalog");
   }
   SUBCASE("copies") {
-    kill_part_way({"materialize", "out", "--mode", "copy"}, tmp.path(), tmp / "out", 8, view.size());
+    kill_part_way(tmp / "iphone-photo-dedup.catalog", tmp / "out", "copy", 8, view.size());
     const auto r = run_tool({"materialize", "out", "--mode", "copy"}, tmp.path());
     INFO(r.out << r.err);
     CHECK(r.status == 0);

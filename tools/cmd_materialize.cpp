@@ -1,7 +1,4 @@
 // iphone-photo-dedup materialize OUTDIR [--catalog DIR] [--mode hardlink|reflink|copy|symlink] [--dry-run]
-//
-// Test hook: IPD_TEST_MATERIALIZE_PAUSE_MS=N sleeps N ms after each file made, so that a test
-// can kill a run part-way.
 #include "command.hpp"
 
 #include "index/core/text.hpp"
@@ -9,7 +6,6 @@
 #include "index/view/json.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 
 namespace ipd::tools {
 
@@ -43,9 +39,6 @@ int cmd_materialize(Args args) {
   const auto positional = args.finish();
   if (positional.size() != 1) {
     throw UsageError("name one OUTDIR");
-  }
-  if (const char* pause = std::getenv("IPD_TEST_MATERIALIZE_PAUSE_MS"); pause && *pause) {
-    options.pause = std::chrono::milliseconds(std::atol(pause));
   }
   const std::filesystem::path outdir = positional[0];
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);

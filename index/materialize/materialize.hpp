@@ -35,7 +35,8 @@ struct MaterializeOptions {
   bool dry_run = false; // report what would be done; change nothing (OUTDIR is not even made)
   // Called now and then with the view files handled so far and their total.
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
-  // For tests that kill a run part-way: sleep this long after each file made.
+  // For tests that kill a run part-way (tests/materialize_paused.cpp): sleep this long after
+  // each file made. The command never sets it.
   std::chrono::milliseconds pause{0};
 };
 
