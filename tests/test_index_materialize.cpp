@@ -17,7 +17,6 @@
 #include <csignal>
 #include <map>
 #include <set>
-#include <sstream>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -58,21 +57,12 @@ void make_library(const fs::path& root, unsigned seed = 0) {
   write_file(root / "notes/odd name with spaces & 'quotes'.txt", "odd");
 }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    out.push_back(line);
-  }
-  return out;
-}
-
 // View path -> input path, from `list --json` (README.txt, which has no input, maps to "").
 std::map<std::string, std::string> view_of(const fs::path& cwd, const fs::path& catalog) {
   const auto r = run_tool({"list", "--json", "--catalog", catalog.string()}, cwd.string());
   REQUIRE(r.status == 0);
   std::map<std::string, std::string> out;
-  for (const auto& line : lines(r.out)) {
+  for (const auto& line : test::lines_of(r.out)) {
     const std::string view = json_field(line, "view");
     if (!view.empty()) {
       CHECK_MESSAGE(out.emplace(view, json_field(line, "source")).second, "two files at " << view);
@@ -359,7 +349,7 @@ TEST_CASE("materialize: --dry-run prints what would be made and changes nothing"
   const auto before = tree_of(tmp / "out");
   r = run_tool({"materialize", "out", "--dry-run"}, tmp.path());
   CHECK(r.status == 0);
-  CHECK(lines(r.out).front() == "would make " + gone);
+  CHECK(test::lines_of(r.out).front() == "would make " + gone);
   CHECK(contains(r.out, "1 to be made"));
   CHECK(tree_of(tmp / "out") == before);
 }
