@@ -1,12 +1,14 @@
 // One run of materialize: the state its passes share. Run::go() (materialize.cpp) calls the
 // passes in order; each file of this folder defines the passes of one concern:
 //
-//   items.cpp    read_view, note_changed_inputs      the view and the inputs' lstat
+//   items.cpp    read_view, note_changed_inputs             the view and the inputs' lstat
 //   checks.cpp   check_outdir, open_outdir, probe_reflink   before anything is written
-//   journal.cpp  read_manifest, journal_all, write_manifest  the manifest and its journal
-//   remove.cpp   remove_left, remove_empty_folders   what left the view
-//   tree.cpp     make_tree                           one task per folder of the view
-//   place.cpp    place                               one path: make it, or settle what is there
+//   journal.cpp  read_manifest, journal_all, write_manifest the manifest and its journal
+//   remove.cpp   remove_left, remove_empty_folders          what left the view
+//   tree.cpp     make_tree                                  one task per folder of the view
+//   place.cpp    place                                      one path: make it, or settle what is there
+//
+// Below them: manifest.hpp (its entries and codec), at.hpp (the *at() helpers), folders.hpp.
 #pragma once
 
 #include "index/catalog/catalog.hpp"
