@@ -16,10 +16,8 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <fcntl.h>
 #include <map>
 #include <set>
-#include <sstream>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -35,7 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string k_record(k_materialized_record);
+const std::string k_manifest(k_manifest_name);
 
 // A small library with keepers, a converted copy, a byte-identical copy, a movie, a sidecar,
 // a screenshot without a time and a non-media file, in a few folders.
@@ -60,21 +58,12 @@ void make_library(const fs::path& root, unsigned seed = 0) {
   write_file(root / "notes/odd name with spaces & 'quotes'.txt", "odd");
 }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    out.push_back(line);
-  }
-  return out;
-}
-
 // View path -> input path, from `list --json` (README.txt, which has no input, maps to "").
 std::map<std::string, std::string> view_of(const fs::path& cwd, const fs::path& catalog) {
   const auto r = run_tool({"list", "--json", "--catalog", catalog.string()}, cwd.string());
   REQUIRE(r.status == 0);
   std::map<std::string, std::string> out;
-  for (const auto& line : lines(r.out)) {
+  for (const auto& line : test::lines_of(r.out)) {
     const std::string view = json_field(line, "view");
     if (!view.empty()) {
       CHECK_MESSAGE(out.emplace(view, json_field(line, "source")).second, "two files at " << view);
@@ -84,12 +73,12 @@ std::map<std::string, std::string> view_of(const fs::path& cwd, const fs::path& 
   return out;
 }
 
-// Every non-folder under `out` (relative paths), the record files left out.
+// Every non-folder under `out` (relative paths), the manifest and its journal left out.
 std::set<std::string> tree_of(const fs::path& out) {
   std::set<std::string> files;
   for (auto it = fs::recursive_directory_iterator(out); it != fs::recursive_directory_iterator(); ++it) {
     const std::string rel = it->path().lexically_relative(out).string();
-    if (rel.rfind(k_record, 0) == 0) {
+    if (rel.rfind(k_manifest, 0) == 0) {
       continue;
     }
     if (!it->is_directory() || it->is_symlink()) {
@@ -210,41 +199,6 @@ private:
   bool m_mounted = false;
 };
 
-// Starts the real binary with IPD_TEST_MATERIALIZE_PAUSE_MS set; returns its pid.
-pid_t start_slow(const std::vector<std::string>& args, const fs::path& cwd, int pause_ms) {
-  std::vector<std::string> storage{IPD_BINARY};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : storage) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e; ++e) {
-    env_storage.emplace_back(*e);
-  }
-  env_storage.push_back("IPD_TEST_MATERIALIZE_PAUSE_MS=" + std::to_string(pause_ms));
-  std::vector<char*> envp;
-  for (auto& e : env_storage) {
-    envp.push_back(e.data());
-  }
-  envp.push_back(nullptr);
-  const std::string dir = cwd.string();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    if (::chdir(dir.c_str()) != 0) {
-      ::_exit(126);
-    }
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
 std::size_t count_files(const fs::path& out) {
   std::error_code ec;
   std::size_t n = 0;
@@ -255,10 +209,12 @@ std::size_t count_files(const fs::path& out) {
   return n;
 }
 
-// Kills a run of `args` after it made `after` files, and checks it really was cut short.
-void kill_part_way(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& out,
-                   std::size_t after, std::size_t total) {
-  const pid_t pid = start_slow(args, cwd, 30);
+// Kills a run of materialize from `catalog` into `out` in `mode`, slowed down by a pause after
+// each file made (tests/materialize_paused.cpp), after it made `after` files, and checks it
+// really was cut short.
+void kill_part_way(const fs::path& catalog, const fs::path& out, const std::string& mode, std::size_t after,
+                   std::size_t total) {
+  const pid_t pid = test::start_program({IPD_MATERIALIZE_PAUSED, "30", catalog.string(), out.string(), mode});
   REQUIRE(pid > 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (count_files(out) < after && std::chrono::steady_clock::now() < deadline) {
@@ -291,8 +247,8 @@ TEST_CASE("materialize: every view path becomes a hard link to its input; the tr
   CHECK(contains(r.out, std::to_string(view.size()) + " made"));
   CHECK(contains(r.out, "0 conflicts, 0 errors"));
   check_hard_links(tmp / "out", view, tmp / "iphone-photo-dedup.catalog");
-  CHECK(fs::is_regular_file(tmp / "out" / k_record));
-  CHECK(!fs::exists(tmp / "out" / (k_record + ".journal")));
+  CHECK(fs::is_regular_file(tmp / "out" / k_manifest));
+  CHECK(!fs::exists(tmp / "out" / (k_manifest + ".journal")));
 }
 
 TEST_CASE("materialize: the library function reports what it made and calls the progress callback") {
@@ -394,7 +350,7 @@ TEST_CASE("materialize: --dry-run prints what would be made and changes nothing"
   const auto before = tree_of(tmp / "out");
   r = run_tool({"materialize", "out", "--dry-run"}, tmp.path());
   CHECK(r.status == 0);
-  CHECK(lines(r.out).front() == "would make " + gone);
+  CHECK(test::lines_of(r.out).front() == "would make " + gone);
   CHECK(contains(r.out, "1 to be made"));
   CHECK(tree_of(tmp / "out") == before);
 }
@@ -505,19 +461,19 @@ TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
   REQUIRE(view.size() > 20);
 
   SUBCASE("hard links") {
-    kill_part_way({"materialize", "out"}, tmp.path(), tmp / "out", 8, view.size());
-    CHECK(fs::exists(tmp / "out" / (k_record + ".journal")));
+    kill_part_way(tmp / "iphone-photo-dedup.catalog", tmp / "out", "hardlink", 8, view.size());
+    CHECK(fs::exists(tmp / "out" / (k_manifest + ".journal")));
     auto r = run_tool({"materialize", "out"}, tmp.path());
     INFO(r.out << r.err);
     CHECK(r.status == 0);
     CHECK(contains(r.out, "0 conflicts, 0 errors"));
     check_hard_links(tmp / "out", view, tmp / "iphone-photo-dedup.catalog");
-    CHECK(!fs::exists(tmp / "out" / (k_record + ".journal")));
+    CHECK(!fs::exists(tmp / "out" / (k_manifest + ".journal")));
     r = run_tool({"materialize", "out"}, tmp.path());
     CHECK(contains(r.out, "0 made"));
     CHECK(contains(r.out, std::to_string(view.size()) + " already there"));
 
-    // The links made before the kill are in the record (taken from the journal): when the input
+    // The links made before the kill are in the manifest (taken from the journal): when the input
     // of the first one leaves the roots, its link goes (or is replaced) like any other.
     const auto first =
         std::find_if(view.begin(), view.end(), [](const auto& e) { return !e.second.empty(); });
@@ -529,7 +485,7 @@ TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
     check_hard_links(tmp / "out", moved, tmp / "iphone-photo-dedup.catalog");
   }
   SUBCASE("copies") {
-    kill_part_way({"materialize", "out", "--mode", "copy"}, tmp.path(), tmp / "out", 8, view.size());
+    kill_part_way(tmp / "iphone-photo-dedup.catalog", tmp / "out", "copy", 8, view.size());
     const auto r = run_tool({"materialize", "out", "--mode", "copy"}, tmp.path());
     INFO(r.out << r.err);
     CHECK(r.status == 0);

@@ -1,7 +1,4 @@
 // iphone-photo-dedup materialize OUTDIR [--catalog DIR] [--mode hardlink|reflink|copy|symlink] [--dry-run]
-//
-// Test hook: IPD_TEST_MATERIALIZE_PAUSE_MS=N sleeps N ms after each file made, so that a test
-// can kill a run part-way.
 #include "command.hpp"
 
 #include "index/core/text.hpp"
@@ -9,7 +6,6 @@
 #include "index/view/json.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 
 namespace ipd::tools {
 
@@ -43,9 +39,6 @@ int cmd_materialize(Args args) {
   const auto positional = args.finish();
   if (positional.size() != 1) {
     throw UsageError("name one OUTDIR");
-  }
-  if (const char* pause = std::getenv("IPD_TEST_MATERIALIZE_PAUSE_MS"); pause && *pause) {
-    options.pause = std::chrono::milliseconds(std::atol(pause));
   }
   const std::filesystem::path outdir = positional[0];
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
@@ -85,7 +78,7 @@ int cmd_materialize(Args args) {
               "record %.2f s)\n",
               options.dry_run ? "dry run (nothing changed) for" : "materialized", ull(report.files),
               where.c_str(), mode_words(options.mode), report.seconds, report.view_seconds,
-              report.tree_seconds, report.record_seconds);
+              report.tree_seconds, report.manifest_seconds);
   const char* to_be = options.dry_run ? "to be " : "";
   std::printf(
       "  %llu %smade, %llu already there, %llu %sremoved (left the view), %zu conflicts, %zu errors\n",

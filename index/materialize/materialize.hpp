@@ -1,12 +1,12 @@
 // materialize: the view written out as a real tree — hard links by default (no extra space),
 // else reflinks, copies or symlinks — idempotent, resumable, and never overwriting a file it
-// did not make (DESIGN §8).
+// did not make (docs/DESIGN.md §8).
 //
-// The record of what it made lives in OUTDIR itself, in k_materialized_record (path, kind,
-// source, and the dev/ino/size/mtime of the output as made), rewritten atomically at the end of
-// each run. During a run, before each batch of files is made, the batch is appended to the
-// journal beside it; a run that is killed leaves the journal, and the next run takes from it
-// every path that holds exactly what the journal says was about to be made there.
+// The manifest of what it made lives in OUTDIR itself, in k_manifest_name (path, kind, source,
+// and the dev/ino/size/mtime of the output as made), rewritten atomically at the end of each
+// run. During a run, before each batch of files is made, the batch is appended to the journal
+// beside it; a run that is killed leaves the journal, and the next run takes from it every path
+// that holds exactly what the journal says was about to be made there.
 #pragma once
 
 #include "index/catalog/catalog.hpp"
@@ -27,15 +27,16 @@ enum class MaterializeMode : std::uint8_t { hardlink, reflink, copy, symlink };
 std::string_view mode_name(MaterializeMode mode); // "hardlink", "reflink", "copy", "symlink"
 std::optional<MaterializeMode> parse_materialize_mode(std::string_view name);
 
-// The record of what materialize made, at the top of OUTDIR; its journal adds ".journal".
-constexpr std::string_view k_materialized_record = ".iphone-photo-dedup-materialized";
+// The manifest of what materialize made, at the top of OUTDIR; its journal adds ".journal".
+constexpr std::string_view k_manifest_name = ".iphone-photo-dedup-materialized";
 
 struct MaterializeOptions {
   MaterializeMode mode = MaterializeMode::hardlink;
   bool dry_run = false; // report what would be done; change nothing (OUTDIR is not even made)
   // Called now and then with the view files handled so far and their total.
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
-  // For tests that kill a run part-way: sleep this long after each file made.
+  // For tests that kill a run part-way (tests/materialize_paused.cpp): sleep this long after
+  // each file made. The command never sets it.
   std::chrono::milliseconds pause{0};
 };
 
@@ -62,10 +63,10 @@ struct MaterializeReport {
   std::vector<MaterializeIssue> planned;
   double seconds = 0;
   // Of them: reading the view with the inputs' lstat (overlapped); the tree (checks, earlier
-  // record and removals included); the final clean-up and the record.
+  // manifest and removals included); the final clean-up and the manifest.
   double view_seconds = 0;
   double tree_seconds = 0;
-  double record_seconds = 0;
+  double manifest_seconds = 0;
 };
 
 // Writes the view of `catalog` into `outdir` (made when missing, with its parents): every view

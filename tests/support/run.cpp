@@ -10,17 +10,27 @@
 
 namespace ipd::test {
 
+namespace {
+
+// `storage` as the NULL-terminated array execv takes; it points into `storage`.
+std::vector<char*> c_argv(std::vector<std::string>& storage) {
+  std::vector<char*> argv;
+  for (auto& arg : storage) {
+    argv.push_back(arg.data());
+  }
+  argv.push_back(nullptr);
+  return argv;
+}
+
+} // namespace
+
 RunResult run_tool(const std::vector<std::string>& args, const std::string& cwd, RunAs as) {
   TmpDir capture;
   const std::string out_path = capture / "out";
   const std::string err_path = capture / "err";
   std::vector<std::string> argv_storage{IPD_BINARY};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : argv_storage) {
-    argv.push_back(arg.data());
-  }
-  argv.push_back(nullptr);
+  const std::vector<char*> argv = c_argv(argv_storage);
 
   const pid_t pid = ::fork();
   if (pid < 0) {
@@ -49,6 +59,24 @@ RunResult run_tool(const std::vector<std::string>& args, const std::string& cwd,
   result.out = read_file(out_path);
   result.err = read_file(err_path);
   return result;
+}
+
+int start_program(const std::vector<std::string>& argv, const std::string& cwd) {
+  std::vector<std::string> storage = argv;
+  const std::vector<char*> c_args = c_argv(storage);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null < 0 || ::dup2(null, 0) < 0 || ::dup2(null, 1) < 0 || ::dup2(null, 2) < 0) {
+      ::_exit(126);
+    }
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
+      ::_exit(126);
+    }
+    ::execv(c_args[0], c_args.data());
+    ::_exit(127);
+  }
+  return pid;
 }
 
 } // namespace ipd::test
