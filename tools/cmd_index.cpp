@@ -16,6 +16,22 @@
 
 namespace ipd::tools {
 
+namespace {
+
+// One line of the wall time of every pass, walk to the view's write:
+//   passes: walk 0.12 s, read 3.40 s, load 0.01 s, classify 0.00 s, copies 1.02 s, ...
+void print_passes(const IndexReport& report, const Plan* plan) {
+  std::printf("passes: walk %.2f s, read %.2f s", report.scan_seconds, report.read_seconds);
+  if (plan) {
+    for (const auto& [name, seconds] : plan->stats.pass_seconds) {
+      std::printf(", %.*s %.2f s", static_cast<int>(name.size()), name.data(), seconds);
+    }
+  }
+  std::printf("\n");
+}
+
+} // namespace
+
 int cmd_index(Args args) {
   const auto dir = catalog_dir(args);
   const bool rebuild = args.flag("--rebuild");
@@ -112,8 +128,10 @@ int cmd_index(Args args) {
                   plan->stats.jpeg_seconds > 0 ? plan->stats.jpeg_prints / plan->stats.jpeg_seconds : 0.0,
                   static_cast<unsigned long long>(plan->stats.jpeg_prints));
     }
+    print_passes(report, &*plan);
   } else {
     std::printf("the view is up to date\n");
+    print_passes(report, nullptr);
   }
   if (!report.errors.empty()) {
     std::printf("%zu file%s had errors (listed above)\n", report.errors.size(),

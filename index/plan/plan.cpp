@@ -75,9 +75,9 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
   const auto groups = timed(stats, "groups", [&] { return group_pairs(records.size(), checked.agreeing); });
   const auto captures =
       timed(stats, "captures", [&] { return rank_captures(records, classes, copies, groups); });
-  const auto live = timed(stats, "live photos", [&] { return pair_live_photos(records, captures); });
+  const auto live = timed(stats, "live-photos", [&] { return pair_live_photos(records, captures); });
 
-  timed(stats, "view paths", [&] {
+  timed(stats, "view-paths", [&] {
     const Kinship kinship(copies, checked.agreeing);
     ViewNames names(roots);
     const auto family_stems =

@@ -75,11 +75,17 @@ std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, b
       catalog.get(Catalog::Table::view, k_readme_name)) {
     return std::nullopt;
   }
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
   std::vector<FileRecord> records;
   catalog.for_each_file([&](FileRecord&& r) { records.push_back(std::move(r)); });
+  const double load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const auto content = disk_content();
   Plan plan = make_plan(records, catalog_roots(catalog), options, *content);
+  plan.stats.pass_seconds.insert(plan.stats.pass_seconds.begin(), {"load", load_seconds});
+  start = Clock::now();
   write_plan(catalog, plan, records, options);
+  plan.stats.pass_seconds.emplace_back("write", std::chrono::duration<double>(Clock::now() - start).count());
   return plan;
 }
 
