@@ -699,3 +699,24 @@ TEST_CASE("materialize: the real corpus, hard-linked, is complete and every path
   r = run_tool({"materialize", "out"}, tmp.path());
   CHECK(contains(r.out, std::to_string(view.size()) + " already there"));
 }
+
+TEST_CASE("regression: a hard-link materialize does not make the next index re-read every input") {
+  TmpDir tmp;
+  const auto root = tmp / "in";
+  make_library(root);
+  const std::string catalog = (tmp / "catalog").string();
+  REQUIRE(run_tool({"index", root.string(), "--catalog", catalog}, tmp.path().string()).status <= 1);
+  REQUIRE(
+      run_tool({"materialize", (tmp / "out").string(), "--catalog", catalog}, tmp.path().string()).status ==
+      0);
+  // Linking raised every source's link count and ctime: nothing else changed.
+  const auto again = run_tool({"index", root.string(), "--catalog", catalog}, tmp.path().string());
+  REQUIRE(again.status <= 1);
+  CHECK(again.out.find("0 added, 0 changed, 0 removed; 0 files opened") != std::string::npos);
+  CHECK(again.out.find("the view is up to date") != std::string::npos);
+  // A real change of content is still seen, even with a link made alongside.
+  write_file(root / "notes/todo.txt", "buy milk and eggs");
+  fs::create_hard_link(root / "notes/todo.txt", tmp / "elsewhere.txt");
+  const auto changed = run_tool({"index", root.string(), "--catalog", catalog}, tmp.path().string());
+  CHECK(changed.out.find("1 changed") != std::string::npos);
+}

@@ -30,9 +30,13 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-bool same_stat(const ScanEntry& a, const FileRecord& b) {
-  return a.dev == b.dev && a.ino == b.ino && a.size == b.size && a.mtime_ns == b.mtime_ns &&
-         a.ctime_ns == b.ctime_ns && a.mode == b.mode && a.link_target == b.link_target;
+// Whether the file is the one the record describes. A new link count with a new ctime and
+// nothing else changed is a hard link made or removed (materialize makes them), not a change
+// of the file (docs/DESIGN.md §7).
+bool same_file(const ScanEntry& a, const FileRecord& b) {
+  const bool times = a.ctime_ns == b.ctime_ns || a.nlink != b.nlink;
+  return a.dev == b.dev && a.ino == b.ino && a.size == b.size && a.mtime_ns == b.mtime_ns && times &&
+         a.mode == b.mode && a.link_target == b.link_target;
 }
 
 void append_error(std::string& error, const std::string& more) {
@@ -192,10 +196,12 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
     take_unmatched_up_to(&old.path);
     if (next < found.size() && found[next].path == old.path) {
       const ScanEntry& now = found[next];
-      if (same_stat(now, old) && now.kind != Kind::dir && now.error.empty()) {
+      if (same_file(now, old) && now.kind != Kind::dir && now.error.empty()) {
         ++report.unchanged;
-        if (old.root != now.root) {
+        if (old.root != now.root || old.nlink != now.nlink || old.ctime_ns != now.ctime_ns) {
           old.root = now.root;
+          old.nlink = now.nlink;
+          old.ctime_ns = now.ctime_ns;
           batch.put_file(old);
         }
         if (!old.error.empty()) {
