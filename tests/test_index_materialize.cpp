@@ -720,3 +720,20 @@ TEST_CASE("regression: a hard-link materialize does not make the next index re-r
   const auto changed = run_tool({"index", root.string(), "--catalog", catalog}, tmp.path().string());
   CHECK(changed.out.find("1 changed") != std::string::npos);
 }
+
+TEST_CASE("regression: a view path named like materialize's manifest is written") {
+  TmpDir tmp;
+  const auto root = tmp / "in";
+  auto exif = test::iphone_exif("2021:05:03 14:22:01");
+  exif.make.clear();
+  exif.model = ".iphone-photo-dedup-materialized";
+  write_file(root / "IMG_0001.JPG", test::make_jpeg(96, 64, exif, 1));
+  const std::string catalog = (tmp / "catalog").string();
+  REQUIRE(run_tool({"index", root.string(), "--catalog", catalog}, tmp.path().string()).status == 0);
+  const auto r = run_tool({"materialize", (tmp / "out").string(), "--catalog", catalog}, tmp.path().string());
+  CHECK(r.status == 0);
+  CHECK(r.err.find("unsafe") == std::string::npos);
+  CHECK(fs::exists(
+      tmp / "out/.iphone-photo-dedup-materialized (device)/2021/2021-05/20210503_142201_IMG_0001.JPG"));
+  CHECK(fs::is_regular_file(tmp / "out" / k_manifest));
+}

@@ -346,3 +346,21 @@ TEST_CASE("plan: files without a capture time, unreadable files and links have t
   CHECK(p.at(link.path).view.empty());
   CHECK(p.plan.readme.find("broken.JPG: truncated") != std::string::npos);
 }
+
+TEST_CASE("regression: a device named like materialize's manifest gets a folder of its own") {
+  MemoryContent content;
+  auto a = photo("/in/IMG_40.JPG", Format::jpeg);
+  a.make.clear();
+  a.model = ".iphone-photo-dedup-materialized";
+  auto b = photo("/in/IMG_41.JPG", Format::jpeg, 5);
+  b.make.clear();
+  b.model = ".IPHONE-photo-dedup-materialized.journal";
+  auto c = photo("/in/IMG_42.JPG", Format::jpeg, 9);
+  c.make.clear();
+  c.model = ".iphone-photo-dedup-materialized photos"; // not the manifest's name: left as it is
+  const auto p = plan({a, b, c}, content);
+  CHECK(p.at(a.path).view ==
+        ".iphone-photo-dedup-materialized (device)/2021/2021-05/20210503_142201_IMG_40.JPG");
+  CHECK(p.at(b.path).view.rfind(".IPHONE-photo-dedup-materialized.journal (device)/", 0) == 0);
+  CHECK(p.at(c.path).view.rfind(".iphone-photo-dedup-materialized photos/", 0) == 0);
+}

@@ -1,6 +1,24 @@
 #include "index/core/placement.hpp"
 
+#include "index/core/text.hpp"
+
 namespace ipd {
+
+bool is_manifest_name(std::string_view name) {
+  const std::string lower = lower_ascii(name);
+  const std::string manifest = lower_ascii(k_manifest_name);
+  return lower == manifest || lower == manifest + ".journal" || lower == manifest + ".tmp";
+}
+
+bool is_reserved_top_name(std::string_view name) {
+  const std::string lower = lower_ascii(name);
+  for (const std::string_view folder : {"duplicates", "unknown_time", "other", "readme.txt"}) {
+    if (lower == folder) {
+      return true;
+    }
+  }
+  return is_manifest_name(name);
+}
 
 std::string_view role_name(Role role) {
   switch (role) {

@@ -9,6 +9,18 @@
 
 namespace ipd {
 
+// The names the view's root keeps for itself: its README.txt and, in a materialized tree, the
+// manifest of what materialize made (and its ".journal" and ".tmp" beside it).
+constexpr std::string_view k_readme_name = "README.txt";
+constexpr std::string_view k_manifest_name = ".iphone-photo-dedup-materialized";
+
+// True for the names materialize keeps at the root of OUTDIR: the manifest, its ".journal" and
+// its ".tmp" (compared without case).
+bool is_manifest_name(std::string_view name);
+// True when a folder at the root of the view may not take `name` (compared without case): a
+// folder of the view (duplicates, other, unknown_time), README.txt, or a manifest name.
+bool is_reserved_top_name(std::string_view name);
+
 // The role of a file in the view (docs/DESIGN.md §4).
 enum class Role : std::uint8_t { keeper, companion, raw_sidecar, duplicate, unknown_time, other };
 

@@ -35,7 +35,7 @@ std::string_view Strings::keep(std::string_view text) {
 }
 
 bool safe_path(std::string_view path) {
-  return is_contained_path(path) && path.substr(0, k_manifest_name.size()) != k_manifest_name;
+  return is_contained_path(path) && !is_manifest_name(path.substr(0, path.find('/')));
 }
 
 bool stat_input(Item& item) {

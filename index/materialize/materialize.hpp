@@ -10,6 +10,7 @@
 #pragma once
 
 #include "index/catalog/catalog.hpp"
+#include "index/core/placement.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -27,8 +28,8 @@ enum class MaterializeMode : std::uint8_t { hardlink, reflink, copy, symlink };
 std::string_view mode_name(MaterializeMode mode); // "hardlink", "reflink", "copy", "symlink"
 std::optional<MaterializeMode> parse_materialize_mode(std::string_view name);
 
-// The manifest of what materialize made, at the top of OUTDIR; its journal adds ".journal".
-constexpr std::string_view k_manifest_name = ".iphone-photo-dedup-materialized";
+// The manifest of what materialize made is k_manifest_name at the top of OUTDIR
+// (core/placement.hpp); its journal adds ".journal".
 
 struct MaterializeOptions {
   MaterializeMode mode = MaterializeMode::hardlink;

@@ -27,16 +27,14 @@ struct Family {
   std::string stem; // view stem of the keeper, after collisions
 };
 
-// The device folder: "Make Model", "Unknown device", never a folder the view reserves.
+// The device folder: "Make Model", "Unknown device", never a name the view's root reserves.
 std::string device_folder(const FileRecord& k) {
   std::string device = sanitize_name(device_name(k.make, k.model));
   if (device_name(k.make, k.model).empty()) {
     device = "Unknown device";
   }
-  for (const char* reserved : {"duplicates", "unknown_time", "other", "readme.txt"}) {
-    if (lower_ascii(device) == reserved) {
-      device += " (device)";
-    }
+  if (is_reserved_top_name(device)) {
+    device += " (device)";
   }
   return device;
 }

@@ -15,8 +15,6 @@
 
 namespace ipd {
 
-constexpr std::string_view k_readme_name = "README.txt";
-
 // Writes the plan in one atomic batch: placements, view entries and README.txt replace the
 // previous ones; the records the plan updated and the options are stored.
 void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord>& records,
