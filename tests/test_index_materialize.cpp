@@ -737,3 +737,36 @@ TEST_CASE("regression: a view path named like materialize's manifest is written"
       tmp / "out/.iphone-photo-dedup-materialized (device)/2021/2021-05/20210503_142201_IMG_0001.JPG"));
   CHECK(fs::is_regular_file(tmp / "out" / k_manifest));
 }
+
+TEST_CASE(
+    "regression: an OUTDIR inside the catalog is refused, and --rebuild deletes only the catalog's files") {
+  TmpDir tmp;
+  const auto root = tmp / "in";
+  make_library(root);
+  const std::string cwd = tmp.path().string();
+  const std::string catalog = (tmp / "c/cat2").string();
+  REQUIRE(run_tool({"index", root.string(), "--catalog", catalog}, cwd).status <= 1);
+  for (const fs::path& out : {tmp / "c/cat2", tmp / "c/cat2/view", tmp / "c"}) {
+    INFO(out);
+    const auto r = run_tool({"materialize", out.string(), "--catalog", catalog, "--mode", "copy"}, cwd);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("catalog") != std::string::npos);
+    CHECK_FALSE(fs::exists(out / k_manifest));
+  }
+  CHECK_FALSE(fs::exists(tmp / "c/cat2/view"));
+  // A note the user put in the catalog's folder stops a rebuild, which deletes nothing.
+  write_file(tmp / "c/cat2/my note.txt", "keep me");
+  const auto rebuild = run_tool({"index", root.string(), "--catalog", catalog, "--rebuild"}, cwd);
+  CHECK(rebuild.status == 2);
+  CHECK(rebuild.err.find("my note.txt") != std::string::npos);
+  CHECK(test::read_file(tmp / "c/cat2/my note.txt") == "keep me");
+  CHECK(run_tool({"status", "--catalog", catalog}, cwd).status <= 1);
+  fs::remove(tmp / "c/cat2/my note.txt");
+  CHECK(run_tool({"index", root.string(), "--catalog", catalog, "--rebuild"}, cwd).status <= 1);
+  // A catalog may not be made inside a materialized tree either.
+  REQUIRE(run_tool({"materialize", (tmp / "out").string(), "--catalog", catalog}, cwd).status == 0);
+  const auto inside = run_tool({"index", root.string(), "--catalog", (tmp / "out/cat").string()}, cwd);
+  CHECK(inside.status == 2);
+  CHECK(inside.err.find("materialize") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / "out/cat"));
+}

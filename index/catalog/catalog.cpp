@@ -2,6 +2,8 @@
 
 #include "index/catalog/codec.hpp"
 #include "index/core/error.hpp"
+#include "index/core/placement.hpp"
+#include "index/core/text.hpp"
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -45,6 +47,56 @@ void check_status(const std::filesystem::path& dir, const rocksdb::Status& statu
 bool looks_like_database(const std::filesystem::path& dir) {
   std::error_code ec;
   return std::filesystem::is_regular_file(dir / "CURRENT", ec);
+}
+
+// True for the names of the files RocksDB keeps in a database directory.
+bool is_database_file(const std::string& name) {
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const auto ends = [&](std::string_view suffix) {
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+           digits(std::string_view(name).substr(0, name.size() - suffix.size()));
+  };
+  const auto numbered = [&](std::string_view prefix) {
+    return name.rfind(prefix, 0) == 0 &&
+           (digits(std::string_view(name).substr(prefix.size())) || name.find(".dbtmp") != std::string::npos);
+  };
+  return name == "CURRENT" || name == "IDENTITY" || name == "LOCK" || name == "LOG" || numbered("LOG.old.") ||
+         numbered("MANIFEST-") || numbered("OPTIONS-") || ends(".log") || ends(".sst") || ends(".blob") ||
+         ends(".ldb") || ends(".dbtmp");
+}
+
+// What is in `dir` that RocksDB did not put there (a file or folder the user keeps there, a
+// tree materialized into it); empty when nothing.
+std::vector<std::string> foreign_entries(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory(ec) || !is_database_file(name)) {
+      out.push_back(name);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The nearest folder at or above `dir` that materialize wrote into (it holds its manifest), or
+// an empty path.
+std::filesystem::path materialized_tree_around(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(dir), ec); !p.empty();
+       p = p.parent_path()) {
+    if (std::filesystem::is_regular_file(p / k_manifest_name, ec)) {
+      return p;
+    }
+    if (p == p.root_path()) {
+      break;
+    }
+  }
+  return {};
 }
 
 rocksdb::Options make_options() {
@@ -184,7 +236,20 @@ std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& dir, Access 
   if (exists && !looks_like_database(dir) && !std::filesystem::is_empty(dir, ec)) {
     fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to use or change it)");
   }
+  if (access == Access::read_write) {
+    if (const auto tree = materialized_tree_around(dir); !tree.empty()) {
+      fail(dir, "lies inside " + tree.string() +
+                    ", a tree materialize wrote (deleting its duplicates/ or the tree would delete the "
+                    "catalog); keep the catalog outside it");
+    }
+  }
   const bool fresh = !exists || std::filesystem::is_empty(dir, ec);
+  if (!exists && !dir.parent_path().empty()) {
+    std::filesystem::create_directories(dir.parent_path(), ec);
+    if (ec) {
+      fail(dir, "cannot make its parent folder: " + ec.message());
+    }
+  }
   // An existing catalog opens read-only until the first write: a re-index that changes nothing
   // then leaves no new write-ahead log behind, and the next open has nothing to replay.
   auto impl = open_db(dir, access == Access::read_only || !fresh);
@@ -259,8 +324,21 @@ void Catalog::destroy(const std::filesystem::path& dir) {
       fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
     }
   }
+  if (const auto foreign = foreign_entries(dir); !foreign.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < foreign.size() && i < 5; ++i) {
+      names += (i ? ", " : "") + display_path(foreign[i]);
+    }
+    fail(dir, "it holds " + std::to_string(foreign.size()) + " file(s) the catalog did not make (" + names +
+                  (foreign.size() > 5 ? ", ..." : "") +
+                  "); move them out of it first (refusing to delete it)");
+  }
   check_status(dir, rocksdb::DestroyDB(dir.string(), make_options()));
-  std::filesystem::remove_all(dir, ec);
+  // Only what RocksDB made is in it (checked above): what DestroyDB leaves is ours too.
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::filesystem::remove(entry.path(), ec);
+  }
+  std::filesystem::remove(dir, ec);
 }
 
 void Catalog::for_each_file(const std::function<void(FileRecord&&)>& fn) const {

@@ -60,15 +60,18 @@ public:
     std::unique_ptr<Impl> m_impl;
   };
 
-  // Opens the catalog in `dir`; read_write creates it when `dir` does not exist. Throws Fatal
-  // with a clear message for a missing catalog (read_only), a directory that is not a catalog,
-  // or a catalog of an unknown schema version.
+  // Opens the catalog in `dir`; read_write creates it (and its parents) when `dir` does not
+  // exist. Throws Fatal with a clear message for a missing catalog (read_only), a directory that
+  // is not a catalog, a catalog of an unknown schema version, or (read_write) a catalog inside a
+  // tree that materialize wrote.
   static std::unique_ptr<Catalog> open(const std::filesystem::path& dir, Access access);
   // Opens the catalog in `dir` as a RocksDB secondary: read-only, alongside a process that may
   // write it, following its writes on catch_up(). `work_dir` holds the secondary's own files.
   static std::unique_ptr<Catalog> open_secondary(const std::filesystem::path& dir,
                                                  const std::filesystem::path& work_dir);
-  // Removes the catalog in `dir`. A missing `dir` is fine; one that is not a catalog throws Fatal.
+  // Removes the catalog in `dir`. A missing `dir` is fine; one that is not a catalog, or that
+  // holds anything the catalog did not make (a user's file, a materialized tree), throws Fatal
+  // and nothing is removed.
   static void destroy(const std::filesystem::path& dir);
 
   ~Catalog();

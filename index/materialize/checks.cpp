@@ -45,6 +45,7 @@ std::string join(const std::set<std::string>& items) {
 // OUTDIR: a folder (or to be made), apart from the roots, and for hard links on their filesystem.
 void Run::check_outdir() {
   check_apart_from_roots();
+  check_apart_from_catalog();
   const struct stat st = outdir_filesystem();
   if (m_options.mode == MaterializeMode::hardlink) {
     check_same_filesystem(st);
@@ -64,6 +65,23 @@ void Run::check_apart_from_roots() const {
       throw Fatal("the input root " + root + " lies inside " + m_outdir.string() +
                   ": materialize never writes among the inputs; choose another folder");
     }
+  }
+}
+
+// Neither OUTDIR inside the catalog (index --rebuild would delete it) nor the catalog inside
+// OUTDIR (the user is told OUTDIR's duplicates/ may go, and may delete more).
+void Run::check_apart_from_catalog() const {
+  std::error_code ec;
+  const std::string out = std::filesystem::weakly_canonical(std::filesystem::absolute(m_outdir), ec).string();
+  const std::string catalog =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(m_catalog.dir()), ec).string();
+  if (is_inside(out, catalog)) {
+    throw Fatal(m_outdir.string() + (out == catalog ? " is" : " lies inside") + " the catalog " + catalog +
+                ": `index --rebuild` would delete it; choose a folder outside the catalog");
+  }
+  if (is_inside(catalog, out)) {
+    throw Fatal("the catalog " + catalog + " lies inside " + m_outdir.string() +
+                ": choose a folder that does not hold the catalog");
   }
 }
 

@@ -77,6 +77,7 @@ private:
   // checks.cpp
   void check_outdir();
   void check_apart_from_roots() const;
+  void check_apart_from_catalog() const;
   struct stat outdir_filesystem() const;
   void check_same_filesystem(const struct stat& st) const;
   bool open_outdir();
