@@ -10,7 +10,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
-#include <iterator>
+#include <sstream>
 #include <string>
 
 int main(int argc, char** argv) {
@@ -20,9 +20,10 @@ int main(int argc, char** argv) {
   }
   try {
     const auto truth = ipd::test::read_truth_tsv(argv[1]);
-    const std::string list((std::istreambuf_iterator<char>(std::cin)), {});
+    std::ostringstream list;
+    list << std::cin.rdbuf();
     const std::string prefix = std::filesystem::canonical(argv[2]).string() + "/";
-    const auto check = ipd::test::check_plan(truth, list, prefix);
+    const auto check = ipd::test::check_plan(truth, list.str(), prefix);
     std::printf("plan against the truth (%zu files, %zu captures): %s\n%s", check.files, check.captures,
                 check.passed() ? "as the truth says" : "NOT as the truth says", check.report(20).c_str());
     return check.passed() ? 0 : 1;

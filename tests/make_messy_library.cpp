@@ -38,7 +38,9 @@ std::string params_of(const ipd::test::MessyOptions& o) {
 
 std::string contents(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 } // namespace
