@@ -13,6 +13,7 @@
 #include "tests/support/media.hpp"
 #include "tests/support/movie.hpp"
 #include "tests/support/tmpdir.hpp"
+#include "tests/template_fields.hpp"
 
 #include <exiv2/exiv2.hpp>
 #include <libheif/heif.h>
@@ -23,6 +24,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <compare>
 #include <cstdio>
 #include <ctime>
 #include <fcntl.h>
@@ -172,8 +174,10 @@ public:
   // The picture of a generated capture: `width`×`height` (or turned), from a random window of a
   // real picture, or drawn when there is no corpus.
   Picture take(std::mt19937_64& random, bool portrait) const {
-    const int w = portrait ? m_height : m_width;
-    const int h = portrait ? m_width : m_height;
+    return take(random, portrait ? m_height : m_width, portrait ? m_width : m_height);
+  }
+  // The same at w×h.
+  Picture take(std::mt19937_64& random, int w, int h) const {
     if (m_pictures.empty()) {
       return drawn_picture(w, h, random());
     }
@@ -206,8 +210,18 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Encoders and metadata.
 
-std::string encode_jpeg(const vips::VImage& image, int quality) {
-  return blob_bytes(image.jpegsave_buffer(vips::VImage::option()->set("Q", quality)->set("strip", true)));
+// How files are encoded: plainly, or as an iPhone does — a HEIC as a grid of HEVC tiles, a JPEG
+// with its chroma halved both ways and a restart marker at the end of every row of 16×16 MCUs
+// (DRI 252 at 4032 px, 189 at 3024 px).
+enum class Style { plain, iphone };
+
+std::string encode_jpeg(const vips::VImage& image, int quality, Style style = Style::plain) {
+  auto* options = vips::VImage::option()->set("Q", quality)->set("strip", true);
+  if (style == Style::iphone) {
+    options->set("subsample_mode", VIPS_FOREIGN_SUBSAMPLE_ON)
+        ->set("restart_interval", (image.width() + 15) / 16);
+  }
+  return blob_bytes(image.jpegsave_buffer(options));
 }
 
 // A HEIC as an iPhone stores it: the picture as stored (for orientation 6, turned back a
@@ -319,9 +333,9 @@ Exiv2::ExifData upright_exif(Exiv2::ExifData exif, const vips::VImage& image) {
 
 // What iOS sends on transfer with "Automatic": the HEIC decoded, turned upright, re-encoded as
 // JPEG, every tag carried over (MakerNote included).
-std::string ios_jpeg(const std::string& heic) {
+std::string ios_jpeg(const std::string& heic, Style style = Style::plain) {
   const vips::VImage image = decode(heic);
-  return with_metadata(encode_jpeg(image, 90), upright_exif(exif_of(heic), image), {});
+  return with_metadata(encode_jpeg(image, 90, style), upright_exif(exif_of(heic), image), {});
 }
 
 // A Windows importer's re-save: another quality, the importer's Software tag, no MakerNote.
@@ -486,12 +500,21 @@ Exiv2::ExifData camera_exif(const StillFacts& f, int stored_width, int stored_he
   return exif;
 }
 
-// A camera original: HEIC on HEIC-era devices, else a JPEG stored sideways for portraits.
-std::string camera_original(const Picture& upright, const StillFacts& f) {
+// A camera original: HEIC on HEIC-era devices, else a JPEG stored sideways for portraits. As
+// an iPhone writes them, a HEIC is a grid of 512×512 tiles (640×896 at 24 MP), turned by irot.
+std::string camera_original(const Picture& upright, const StillFacts& f, Style style = Style::plain) {
   const bool turned = f.orientation == 6;
   const int sw = turned ? upright.height : upright.width;
   const int sh = turned ? upright.width : upright.height;
   const Exiv2::ExifData exif = camera_exif(f, sw, sh);
+  if (f.device->heic && style == Style::iphone) {
+    const Picture stored = turned ? picture_of(image_of(upright).rot(VIPS_ANGLE_D270)) : upright;
+    const bool mp24 = std::max(sw, sh) > 5000 && std::max(sw, sh) < 7000;
+    const int tile_w = mp24 ? (sw > sh ? 640 : 896) : 512;
+    const int tile_h = mp24 ? (sw > sh ? 896 : 640) : 512;
+    return encode_heic_grid(stored.rgb.data(), stored.width, stored.height, tile_w, tile_h, f.orientation,
+                            exif, true);
+  }
   if (f.device->heic) {
     return encode_heic(upright, f.orientation, exif);
   }
@@ -499,8 +522,210 @@ std::string camera_original(const Picture& upright, const StillFacts& f) {
   if (turned) {
     stored = stored.rot(VIPS_ANGLE_D270);
   }
-  return with_metadata(encode_jpeg(stored, 92), exif, {});
+  return with_metadata(encode_jpeg(stored, 92, style), exif, {});
 }
+
+// Photos' rendered edit: the picture toned (subtly: a little brighter everywhere, which a
+// fingerprint does not see), upright, with the camera's metadata of `edited`.
+std::string edited_copy(const Picture& picture, const StillFacts& edited, bool subtle, Style style) {
+  const vips::VImage image = image_of(picture);
+  const vips::VImage toned = subtle ? image.linear({1.0, 1.0, 1.0}, {4.0, 4.0, 4.0})
+                                    : image.linear({1.15, 1.05, 0.9}, {-10.0, 0.0, 12.0});
+  const Picture out = picture_of(toned.cast(VIPS_FORMAT_UCHAR));
+  return with_metadata(encode_jpeg(image_of(out), 92, style), camera_exif(edited, out.width, out.height), {});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Full-size captures, cloned from template families.
+//
+// A family is a capture made once at full size — its original and every copy the tool chain
+// makes of it (iOS JPG, Windows re-save, Takeout copy, stripped copy, crop, edits) — at a fixed
+// template instant and with template ids. A capture of the library clones a family: each file
+// is the family's, with the capture's instant, subseconds, offset, content id and burst id
+// written over the template's in place (tests/template_fields.hpp). Captures that clone one
+// family share pixels but never an instant, so they are never candidates of one another; the
+// copies of one capture are copies of its family only, as the truth says.
+
+// What two captures' files must share to be clones of one family: the device (its strings,
+// which time fields it writes), the orientation, the size, which ids the MakerNote holds, and
+// which of the few pictures.
+struct FamilyKey {
+  int device = 0; // in k_devices
+  int orientation = 1;
+  int width = 0; // as the sensor sees it (landscape)
+  int height = 0;
+  bool content_id = false;
+  bool burst_id = false;
+  unsigned variant = 0;
+  auto operator<=>(const FamilyKey&) const = default;
+};
+
+constexpr std::int64_t k_template_time = 981173106; // 2001-02-03 04:05:06, in no library
+constexpr const char* k_template_content_id = "0F0F0F0F-0000-4000-A000-0000000C0DE1";
+constexpr const char* k_template_burst_id = "0F0F0F0F-0000-4000-A000-0000000B0B51";
+
+CaptureFields fields_of(const StillFacts& f) {
+  CaptureFields fields;
+  fields.date = format_time(f.when.local, "%Y:%m:%d %H:%M:%S");
+  if (f.device->subsec) {
+    char ms[8];
+    std::snprintf(ms, sizeof ms, "%03d", f.when.millis);
+    fields.subsec = ms;
+  }
+  if (f.device->offset) {
+    fields.offset = offset_text(f.when.offset_minutes, true);
+  }
+  fields.content_id = f.content_id;
+  fields.burst_id = f.burst_id;
+  return fields;
+}
+
+// Throws unless the EXIF of `bytes` says what `fields` says.
+void check_clone(const std::string& bytes, const CaptureFields& fields) {
+  const Exiv2::ExifData exif = exif_of(bytes);
+  std::lock_guard lock(exiv2_mutex());
+  auto value = [&](const char* key) {
+    const auto it = exif.findKey(Exiv2::ExifKey(key));
+    return it == exif.end() ? std::string() : it->toString();
+  };
+  if (value("Exif.Photo.DateTimeOriginal") != fields.date ||
+      value("Exif.Photo.SubSecTimeOriginal") != fields.subsec ||
+      value("Exif.Photo.OffsetTimeOriginal") != fields.offset) {
+    throw std::runtime_error("a clone does not carry its capture's time " + fields.date);
+  }
+}
+
+class Family {
+public:
+  Family(const FamilyKey& key, const PictureSource& pictures, unsigned seed)
+      : m_key(key), m_pictures(pictures), m_seed(seed) {}
+
+  // The file `member` of this family ("original", "ios", "windows:ios", "windows:original",
+  // "takeout", "crop", "edit:subtle", "edit:strong") for the capture of `facts`.
+  std::string clone(const std::string& member, const StillFacts& facts) {
+    const CaptureFields fields = fields_of(facts);
+    std::lock_guard lock(m_mutex);
+    Member& m = made(member);
+    std::string bytes = m.fields.clone(m.bytes, fields);
+    if (!m.checked) {
+      check_clone(bytes, fields);
+      m.checked = true;
+    }
+    return bytes;
+  }
+
+  // The family's stripped copy (no metadata at all), told apart from the other clones' by a
+  // JPEG comment holding `stamp`: else every capture's stripped copy would be one file.
+  std::string stamped(const std::string& stamp) {
+    std::lock_guard lock(m_mutex);
+    const std::string& bytes = made("stripped").bytes;
+    const std::string text = "ipd " + stamp;
+    std::string comment = "\xFF\xFE";
+    comment.push_back(static_cast<char>((text.size() + 2) >> 8));
+    comment.push_back(static_cast<char>((text.size() + 2) & 0xff));
+    return bytes.substr(0, 2) + comment + text + bytes.substr(2);
+  }
+
+private:
+  struct Member {
+    std::string bytes;
+    TemplateFields fields;
+    bool checked = false;
+  };
+
+  StillFacts template_facts(int orientation) const {
+    StillFacts f;
+    f.device = &k_devices[m_key.device];
+    f.when.local = k_template_time;
+    f.when.offset_minutes = -420;
+    f.orientation = orientation;
+    f.content_id = m_key.content_id ? k_template_content_id : "";
+    f.burst_id = m_key.burst_id ? k_template_burst_id : "";
+    return f;
+  }
+
+  // The upright picture: a window of a real one (or a drawn one) with a sensor's grain, which
+  // gives the files an iPhone's sizes (a flat picture compresses to a fraction of them).
+  const Picture& picture() {
+    if (m_picture.rgb.empty()) {
+      std::mt19937_64 random(m_seed * 0x9E3779B97F4A7C15ull + std::uint64_t(m_key.device) * 7919 +
+                             m_key.variant * 104729 + std::uint64_t(m_key.width) * 31 +
+                             (m_key.content_id ? 1 : 0) + (m_key.burst_id ? 2 : 0) +
+                             std::uint64_t(m_key.orientation) * 5);
+      const Picture taken = m_pictures.take(random, m_key.width, m_key.height); // image_of does not copy
+      vips::VImage image = image_of(taken);
+      image = (image + vips::VImage::gaussnoise(m_key.width, m_key.height,
+                                                vips::VImage::option()->set("sigma", 3.0)->set("mean", 0.0)))
+                  .cast(VIPS_FORMAT_UCHAR);
+      if (m_key.orientation == 6) {
+        image = image.rot(VIPS_ANGLE_D90);
+      }
+      m_picture = picture_of(image);
+    }
+    return m_picture;
+  }
+
+  // `name`, made on first use (m_mutex held).
+  Member& made(const std::string& name) {
+    const auto found = m_members.find(name);
+    if (found != m_members.end()) {
+      return found->second;
+    }
+    Member m;
+    StillFacts facts = template_facts(m_key.orientation);
+    if (name == "original") {
+      m.bytes = camera_original(picture(), facts, Style::iphone);
+    } else if (name == "ios") {
+      m.bytes = ios_jpeg(made("original").bytes, Style::iphone);
+    } else if (name == "windows:ios" || name == "windows:original") {
+      m.bytes = windows_resave(made(name.substr(8)).bytes);
+    } else if (name == "takeout") {
+      m.bytes = takeout_copy(made("original").bytes);
+    } else if (name == "stripped") {
+      m.bytes = stripped_copy(made("original").bytes, 70);
+    } else if (name == "crop") {
+      m.bytes = crop_copy(made("original").bytes);
+    } else if (name == "edit:subtle" || name == "edit:strong") {
+      facts = template_facts(1);
+      m.bytes = edited_copy(picture(), facts, name == "edit:subtle", Style::iphone);
+    } else {
+      throw std::logic_error("no family member " + name);
+    }
+    if (name != "stripped") {
+      m.fields = TemplateFields::locate(m.bytes, fields_of(facts));
+    }
+    return m_members.emplace(name, std::move(m)).first->second;
+  }
+
+  const FamilyKey m_key;
+  const PictureSource& m_pictures;
+  const unsigned m_seed;
+  std::mutex m_mutex; // guards m_picture and m_members: one thread makes a family's files
+  Picture m_picture;
+  std::map<std::string, Member> m_members;
+};
+
+// Every family, made when a capture first clones it.
+class Families {
+public:
+  Families(const PictureSource& pictures, unsigned seed) : m_pictures(pictures), m_seed(seed) {}
+
+  // The family of `key`; safe from any thread, and stable (families are never removed).
+  Family& of(const FamilyKey& key) {
+    std::lock_guard lock(m_mutex);
+    auto& family = m_families[key];
+    if (!family) {
+      family = std::make_unique<Family>(key, m_pictures, m_seed);
+    }
+    return *family;
+  }
+
+private:
+  const PictureSource& m_pictures;
+  const unsigned m_seed;
+  std::mutex m_mutex; // guards m_families
+  std::map<FamilyKey, std::unique_ptr<Family>> m_families;
+};
 
 std::string aae_text(const std::string& bundle, const std::string& stamp, const std::string& salt) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -553,8 +778,11 @@ bool ranks_before(const Job& a, const Job& b) {
 
 class Planner {
 public:
-  Planner(const MessyOptions& options, const PictureSource& pictures)
-      : m_options(options), m_pictures(pictures), m_random(options.seed * 0x2545F4914F6CDD1Dull + 1) {}
+  // `families`: where full-size captures clone their files from; null: every capture drawn and
+  // encoded on its own.
+  Planner(const MessyOptions& options, const PictureSource& pictures, Families* families)
+      : m_options(options), m_pictures(pictures), m_families(families),
+        m_random(options.seed * 0x2545F4914F6CDD1Dull + 1) {}
 
   std::vector<Unit> plan() {
     std::int64_t local = k_2011 + 3 * 3600 * 24 * 30;
@@ -700,9 +928,35 @@ private:
 
   // --- captures ---
 
+  // The family a full-size still clones: 12 MP, or on the newest device one still in five at
+  // 24 MP and one in twenty at 48 MP (bursts stay at 12 MP).
+  Family& family_for(const StillFacts& facts, int burst_variant) {
+    FamilyKey key;
+    key.device = static_cast<int>(facts.device - k_devices);
+    key.orientation = facts.orientation;
+    key.width = 4032;
+    key.height = 3024;
+    if (facts.device == &k_devices[std::size(k_devices) - 1] && facts.burst_id.empty()) {
+      const auto dice = roll(100);
+      if (dice < 5) {
+        key.width = 8064;
+        key.height = 6048;
+      } else if (dice < 25) {
+        key.width = 5712;
+        key.height = 4284;
+      }
+    }
+    key.content_id = !facts.content_id.empty();
+    key.burst_id = !facts.burst_id.empty();
+    key.variant = burst_variant >= 0 ? static_cast<unsigned>(burst_variant)
+                                     : static_cast<unsigned>(roll(std::max(1u, m_options.templates)));
+    return m_families->of(key);
+  }
+
   // A camera still with everything that happens to one; `burst` frames share their second.
+  // `burst_variant`: the family a full-size burst frame clones (-1: any).
   void plan_still(std::int64_t local, const Device& device, const std::string& burst_id = {},
-                  const Picture* burst_picture = nullptr, int burst_millis = -1) {
+                  const Picture* burst_picture = nullptr, int burst_millis = -1, int burst_variant = -1) {
     Unit unit;
     unit.jobs.reserve(32); // jobs are added while references to earlier ones are held
     const std::string number = next_number();
@@ -723,11 +977,18 @@ private:
     const std::string group = new_group("c");
     ++m_made;
     const std::int64_t taken = facts.when.utc();
-    auto picture =
-        std::make_shared<Picture>(burst_picture ? *burst_picture : m_pictures.take(m_random, false));
-    if (facts.orientation == 6 && !burst_picture) {
-      *picture = picture_of(image_of(*picture).rot(VIPS_ANGLE_D90));
+    Family* family = m_families ? &family_for(facts, burst_variant) : nullptr;
+    std::shared_ptr<Picture> picture;
+    if (!family) {
+      picture = std::make_shared<Picture>(burst_picture ? *burst_picture : m_pictures.take(m_random, false));
+      if (facts.orientation == 6 && !burst_picture) {
+        *picture = picture_of(image_of(*picture).rot(VIPS_ANGLE_D90));
+      }
     }
+    // A file of the family for the capture of `f`, when the capture clones one.
+    auto cloned = [family](const char* member, const StillFacts& f) {
+      return [family, member = std::string(member), f](auto&) { return family->clone(member, f); };
+    };
     const std::string ext = device.heic ? ".HEIC" : ".JPG";
     const int original_rank = device.heic ? 1 : 2;
     const bool has_original = !burst_id.empty() || want(92);
@@ -744,6 +1005,9 @@ private:
       job.camera = 2;
       job.key = "original";
       job.make = [picture, facts](auto&) { return camera_original(*picture, facts); };
+      if (family) {
+        job.make = cloned("original", facts);
+      }
     }
     // The JPG iOS converts to on transfer (also the source of Windows re-saves).
     std::string jpeg_key = device.heic ? "ios" : "original";
@@ -753,6 +1017,9 @@ private:
       const std::string folder = "iPhone transfer " + day_folder(local + 2 * k_day);
       Job& job =
           add_ios_jpg(unit, want_ios ? folder + "/" + stem + ".JPG" : std::string(), later(imported), group);
+      if (family) {
+        job.make = cloned("ios", facts);
+      }
       if (want_ios && want(25)) {
         // The user's edit sidecar came along.
         Job& aae = add(unit, folder + "/" + stem + ".AAE", "aae-copy", Part::sidecar, job.mtime);
@@ -770,12 +1037,18 @@ private:
     }
     if (want_windows) {
       const std::string folder = "Pictures/Windows Import/" + day_folder(local + 5 * k_day);
-      add_windows_resave(unit, folder + "/" + stem + ".JPG", later(imported), group, jpeg_key);
+      Job& job = add_windows_resave(unit, folder + "/" + stem + ".JPG", later(imported), group, jpeg_key);
+      if (family) {
+        job.make = cloned(jpeg_key == "ios" ? "windows:ios" : "windows:original", facts);
+      }
       m_thumbs_folders.insert(folder);
     }
     if (want(22)) {
       const std::string folder = "Takeout/Google Photos/Photos from " + std::to_string(year_of(local));
       Job& job = add_takeout(unit, folder + "/" + stem + ".JPG", later(imported), group);
+      if (family) {
+        job.make = cloned("takeout", facts);
+      }
       const std::string json_text = "{\"title\": \"" + stem +
                                     ".JPG\", \"photoTakenTime\": {\"timestamp\": \"" + std::to_string(taken) +
                                     "\"}}\n";
@@ -794,6 +1067,9 @@ private:
       job.pixels = 80;
       job.key = "stripped";
       job.make = [](auto& bytes) { return stripped_copy(bytes.at("original"), 70); };
+      if (family) {
+        job.make = [family, untimed](auto&) { return family->stamped(untimed); };
+      }
       if (want(35)) {
         Job& copy = add(unit, "Downloads/" + std::string(fs::path(name).filename()), "stripped-copy",
                         Part::untimed, later(imported));
@@ -810,6 +1086,9 @@ private:
       job.format_rank = 2;
       job.pixels = 50;
       job.make = [](auto& bytes) { return crop_copy(bytes.at("original")); };
+      if (family) {
+        job.make = cloned("crop", facts);
+      }
     }
     // Sidecars and the Live Photo movie beside the original.
     if (has_original && burst_id.empty() && want(20)) {
@@ -872,15 +1151,14 @@ private:
       job.format_rank = 2;
       job.pixels = 100;
       job.camera = 2;
+      // A subtle edit brightens every pixel a little: its fingerprint (which ignores a uniform
+      // shift) stays that of the original, so only its IMG_E name keeps it apart.
       job.make = [picture, edited, subtle](auto&) {
-        const vips::VImage image = image_of(*picture);
-        // A subtle edit brightens every pixel a little: its fingerprint (which ignores a uniform
-        // shift) stays that of the original, so only its IMG_E name keeps it apart.
-        const vips::VImage toned = subtle ? image.linear({1.0, 1.0, 1.0}, {4.0, 4.0, 4.0})
-                                          : image.linear({1.15, 1.05, 0.9}, {-10.0, 0.0, 12.0});
-        const Picture out = picture_of(toned.cast(VIPS_FORMAT_UCHAR));
-        return with_metadata(encode_jpeg(image_of(out), 92), camera_exif(edited, out.width, out.height), {});
+        return edited_copy(*picture, edited, subtle, Style::plain);
       };
+      if (family) {
+        job.make = cloned(subtle ? "edit:subtle" : "edit:strong", edited);
+      }
       if (live && want(50)) {
         MovieSpec movie;
         movie.creation_date =
@@ -923,6 +1201,18 @@ private:
   void plan_burst(std::int64_t local, const Device& device, bool still_scene) {
     const std::string id = uuid(m_random);
     const unsigned frames = 3 + static_cast<unsigned>(roll(3));
+    if (m_families) {
+      // Full size: the frames of a still scene clone one family, the others one each.
+      const auto variants = std::max(1u, m_options.templates);
+      const auto first = static_cast<unsigned>(roll(variants));
+      int millis = static_cast<int>(roll(200));
+      for (unsigned f = 0; f < frames && m_made < m_options.captures && millis <= 999; ++f) {
+        plan_still(local, device, id, nullptr, millis,
+                   static_cast<int>((first + (still_scene ? 0 : f)) % variants));
+        millis += 90 + static_cast<int>(roll(60));
+      }
+      return;
+    }
     Picture base = m_pictures.take(m_random, false);
     int millis = static_cast<int>(roll(200));
     for (unsigned f = 0; f < frames && m_made < m_options.captures; ++f) {
@@ -1292,6 +1582,7 @@ private:
 
   const MessyOptions& m_options;
   const PictureSource& m_pictures;
+  Families* m_families;
   std::mt19937_64 m_random;
   std::vector<Unit> m_units;
   std::set<std::string> m_paths;
@@ -1405,7 +1696,8 @@ MessyTruth resolve(const std::vector<const Job*>& jobs) {
 MessyTruth make_messy_library(const fs::path& library, const MessyOptions& options) {
   init_media_libraries();
   const PictureSource pictures(options.corpus, options.width, options.height);
-  std::vector<Unit> units = Planner(options, pictures).plan();
+  Families families(pictures, options.seed);
+  std::vector<Unit> units = Planner(options, pictures, options.templates ? &families : nullptr).plan();
 
   const unsigned jobs = options.jobs ? options.jobs : static_cast<unsigned>(tbb::info::default_concurrency());
   tbb::global_control threads(tbb::global_control::max_allowed_parallelism, jobs);

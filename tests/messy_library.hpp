@@ -26,6 +26,12 @@ struct MessyOptions {
   int width = 640; // generated pictures, landscape (portrait ones are width×height turned)
   int height = 480;
   unsigned jobs = 0; // threads; 0 = one per core
+  // Full size: the stills of generated captures are 12 MP (on the newest device some 24 and
+  // 48 MP), encoded as an iPhone does (HEIC grids of tiles, JPEGs with restart markers), and
+  // cloned from this many template families per kind of capture (device, orientation, size,
+  // ids) with their own instant and ids: see "Full-size captures" in messy_library.cpp.
+  // 0: every capture drawn at width×height and encoded on its own.
+  unsigned templates = 0;
 };
 
 // What the plan must do with one file of the library.

@@ -6,6 +6,7 @@
 #include "tests/support/json_lines.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/tmpdir.hpp"
+#include "tests/truth_check.hpp"
 
 #include <doctest/doctest.h>
 
@@ -20,9 +21,7 @@
 #include <unistd.h>
 
 using namespace ipd;
-using test::JsonObject;
 using test::lines_of;
-using test::parse_flat_json;
 using test::run_tool;
 using test::TmpDir;
 
@@ -80,28 +79,6 @@ private:
   fs::path m_dir;
 };
 
-struct Figures {
-  std::size_t files = 0;
-  std::size_t listed = 0;
-  std::size_t lost = 0;
-  std::size_t twice = 0;
-  std::size_t role_wrong = 0;
-  std::size_t false_merges = 0;
-  std::size_t keepers_right = 0;
-  std::size_t captures = 0;
-  std::size_t companions_right = 0;
-  std::size_t companions = 0;
-  std::size_t routed_right = 0; // unknown-time and other
-  std::size_t routed = 0;
-  std::map<std::string, std::pair<std::size_t, std::size_t>> recall; // made_as -> found, expected
-};
-
-std::string percent(std::size_t a, std::size_t b) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%zu/%zu (%.1f%%)", a, b, b ? 100.0 * double(a) / double(b) : 100.0);
-  return buf;
-}
-
 void run_journey(const test::MessyOptions& options) {
   TmpDir tmp;
   const fs::path root = tmp / "library";
@@ -139,111 +116,12 @@ void run_journey(const test::MessyOptions& options) {
   // 2. The plan against the truth.
   r = run_tool({"list", "--json", "--catalog", catalog.string()});
   REQUIRE(r.status == 0);
-  std::map<std::string, JsonObject> plan; // relative source -> its line
-  std::map<std::string, std::string> source_of_view;
-  Figures f;
-  f.files = truth.files.size();
-  for (const auto& line : lines_of(r.out)) {
-    JsonObject o;
-    REQUIRE_MESSAGE(parse_flat_json(line, o), line);
-    REQUIRE(o["source"].rfind(prefix, 0) == 0);
-    const std::string rel = o["source"].substr(prefix.size());
-    f.twice += plan.count(rel);
-    if (!o["keeper"].empty()) {
-      REQUIRE(o["keeper"].rfind(prefix, 0) == 0);
-      o["keeper"] = o["keeper"].substr(prefix.size());
-    }
-    f.twice += o["view"].empty() || !source_of_view.emplace(o["view"], rel).second ? 1 : 0;
-    plan[rel] = o;
-  }
-  f.listed = plan.size();
-  std::map<std::string, const test::TruthFile*> truth_of;
-  for (const auto& t : truth.files) {
-    truth_of[t.path] = &t;
-  }
-  auto truth_group = [&](const std::string& path) {
-    const auto it = truth_of.find(path);
-    return it == truth_of.end() ? std::string("?") : it->second->group;
-  };
-  std::vector<std::string> wrong; // one line per file the plan got wrong
-  for (const auto& t : truth.files) {
-    const auto it = plan.find(t.path);
-    if (it == plan.end()) {
-      ++f.lost;
-      wrong.push_back("LOST " + t.path);
-      continue;
-    }
-    const JsonObject& p = it->second;
-    const std::string role = p.at("role");
-    const std::string keeper = p.at("keeper");
-    if (role != t.role || keeper != t.keeper) {
-      ++f.role_wrong;
-      wrong.push_back(t.path + " (" + t.made_as + "): expected " + t.role +
-                      (t.keeper.empty() ? "" : " of " + t.keeper) + ", got " + role +
-                      (keeper.empty() ? "" : " of " + keeper) + " — " + p.at("reason"));
-    }
-    if (!keeper.empty() && (t.group.empty() || truth_group(keeper) != t.group)) {
-      ++f.false_merges;
-      wrong.push_back("FALSE MERGE " + t.path + " (" + t.made_as + ", capture " + t.made_from +
-                      ") placed with " + keeper + " (capture " + truth_group(keeper) + ")");
-    }
-    if (t.role == "keeper") {
-      ++f.captures;
-      f.keepers_right += role == "keeper" ? 1 : 0;
-    }
-    if (t.role == "duplicate") {
-      auto& [found, expected] = f.recall[t.made_as];
-      ++expected;
-      found += role == "duplicate" && keeper == t.keeper ? 1 : 0;
-    }
-    if (t.role == "companion" || t.role == "raw-sidecar") {
-      ++f.companions;
-      // Beside its keeper in the view: the same folder, the keeper's name stem.
-      bool right = role == t.role && keeper == t.keeper;
-      if (right) {
-        const fs::path view(p.at("view"));
-        const fs::path keeper_view(plan.at(t.keeper).at("view"));
-        right = view.parent_path() == keeper_view.parent_path() &&
-                (t.made_as == "aae-o" ||
-                 view.filename().string().rfind(keeper_view.stem().string() + ".", 0) == 0);
-      }
-      f.companions_right += right ? 1 : 0;
-      if (!right && role == t.role) {
-        wrong.push_back(t.path + ": companion not beside its keeper: " + p.at("view"));
-      }
-    }
-    if (t.role == "unknown-time" || t.role == "other") {
-      ++f.routed;
-      const std::string top = t.role == "other" ? "other/" : "unknown_time/";
-      f.routed_right += role == t.role && p.at("view").rfind(top, 0) == 0 ? 1 : 0;
-    }
-  }
-  for (const auto& [rel, p] : plan) {
-    if (!truth_of.count(rel)) {
-      wrong.push_back("not generated, but listed: " + rel);
-    }
-  }
-
-  std::ostringstream figures;
-  figures << "journey on " << f.files << " files, " << f.captures << " captures (generated in " << generate_s
-          << " s; index " << index_s << " s)\n"
-          << "  completeness: " << percent(f.listed - f.twice, f.files) << " listed once, " << f.lost
-          << " lost\n"
-          << "  false merges: " << f.false_merges << "\n"
-          << "  keepers right: " << percent(f.keepers_right, f.captures) << "\n"
-          << "  companions and raw-sidecars beside their keeper: "
-          << percent(f.companions_right, f.companions) << "\n"
-          << "  unknown-time and other routed right: " << percent(f.routed_right, f.routed) << "\n"
-          << "  roles and keepers as the truth says: " << percent(f.files - f.role_wrong - f.lost, f.files)
-          << "\n"
-          << "  duplicate recall by kind of copy:\n";
-  for (const auto& [kind, counts] : f.recall) {
-    figures << "    " << kind << ": " << percent(counts.first, counts.second) << "\n";
-  }
-  for (std::size_t i = 0; i < wrong.size() && i < 40; ++i) {
-    figures << "  ! " << wrong[i] << "\n";
-  }
-  MESSAGE(figures.str());
+  const test::PlanCheck f = test::check_plan(truth, r.out, prefix);
+  const auto& plan = f.plan;
+  const auto& source_of_view = f.source_of_view;
+  MESSAGE("journey on " << f.files << " files, " << f.captures << " captures (generated in " << generate_s
+                        << " s; index " << index_s << " s)\n"
+                        << f.report());
   CHECK(f.lost == 0);
   CHECK(f.twice == 0);
   CHECK(f.listed == f.files);
@@ -299,7 +177,7 @@ void run_journey(const test::MessyOptions& options) {
         char role[64] = {};
         const ssize_t n = ::getxattr(it->path().c_str(), "user.ipd.role", role, sizeof role - 1);
         const bool role_right =
-            n > 0 && std::string(role, static_cast<std::size_t>(n)) == plan[source->second]["role"];
+            n > 0 && std::string(role, static_cast<std::size_t>(n)) == plan.at(source->second).at("role");
         if (!same || !role_right) {
           ++mismatched;
           MESSAGE(view << ": " << (same ? "" : "bytes differ from " + source->second + "; ")
