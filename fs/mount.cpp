@@ -386,6 +386,7 @@ int serve(const MountOptions& options, int& ready_fd) {
   Logger log;
   WorkDir work;
   auto catalog = Catalog::open_secondary(options.catalog, work.path());
+  require_complete_view(*catalog);
   ViewServer server(ViewSnapshot::load(*catalog), [&log](const std::string& line) { log(line); });
   Session session(options, server);
   server.set_session(session.get());

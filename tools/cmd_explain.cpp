@@ -63,6 +63,7 @@ int cmd_explain(Args args) {
     throw UsageError("name one file: an input path or a path in the view");
   }
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
+  require_complete_view(*catalog);
   std::optional<Placement> placement = find_input(*catalog, paths[0]);
   if (!placement) {
     if (const auto view = find_view(*catalog, paths[0])) {

@@ -1,5 +1,5 @@
 // iphone-photo-dedup index ROOT... [--catalog DIR] [--jobs N] [--threshold X] [--full-compare]
-//                                  [--no-raw-sidecars] [--rebuild]
+//                                  [--no-raw-sidecars] [--rebuild] [--wait]
 #include "command.hpp"
 
 #include "index/core/text.hpp"
@@ -35,6 +35,7 @@ void print_passes(const IndexReport& report, const Plan* plan) {
 int cmd_index(Args args) {
   const auto dir = catalog_dir(args);
   const bool rebuild = args.flag("--rebuild");
+  const auto wait = args.flag("--wait") ? Catalog::Wait::yes : Catalog::Wait::no;
   IndexOptions options;
   // Threads for reading, hashing and fingerprints, set once for the whole run.
   std::optional<tbb::global_control> threads;
@@ -42,6 +43,7 @@ int cmd_index(Args args) {
     if (const unsigned n = parse_unsigned("--jobs", *jobs); n > 0) {
       threads.emplace(tbb::global_control::max_allowed_parallelism, n);
     }
+    options.order = ReadOrder::parallel; // even on a spinning disk
   }
   PlanOptions plan_options;
   plan_options.full_compare = args.flag("--full-compare");
@@ -58,10 +60,9 @@ int cmd_index(Args args) {
   }
   std::vector<std::string> notes;
   resolve_roots(options.roots, notes); // a missing root stops us before the catalog is made
-  if (rebuild) {
-    Catalog::destroy(dir);
-  }
-  auto catalog = Catalog::open(dir, Catalog::Access::read_write);
+  // The writer lock is held from here to the last write of the plan.
+  auto catalog =
+      rebuild ? Catalog::rebuild(dir, wait) : Catalog::open(dir, Catalog::Access::read_write, wait);
 
   const bool terminal = stderr_is_terminal();
   if (terminal) {
@@ -94,11 +95,16 @@ int cmd_index(Args args) {
               static_cast<unsigned long long>(report.added), static_cast<unsigned long long>(report.changed),
               static_cast<unsigned long long>(report.removed),
               static_cast<unsigned long long>(report.opened));
+  if (report.one_at_a_time) {
+    std::printf(
+        "  read one file at a time: the inputs are on a spinning disk (--jobs N reads in parallel)\n");
+  }
   std::printf("  %s\n", report.same_filesystem
                             ? "all inputs are on one filesystem"
                             : "inputs span several filesystems: hard links cannot cover them all");
 
   const bool changed = report.added + report.changed + report.removed > 0;
+  plan_options.one_at_a_time = report.one_at_a_time;
   if (const auto plan = refresh_plan(*catalog, plan_options, changed)) {
     std::map<Role, std::uint64_t> roles;
     for (const auto& p : plan->placements) {

@@ -24,6 +24,7 @@ int cmd_list(Args args) {
     throw UsageError("list takes no folders");
   }
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
+  require_complete_view(*catalog);
   catalog->for_each_file([&](FileRecord&& record) {
     const auto placement = placement_of(*catalog, record.path);
     if (only && (!placement || placement->role != *only)) {

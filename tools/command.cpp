@@ -22,7 +22,7 @@ struct Command {
 constexpr Command k_commands[] = {
     {"index",
      "index ROOT... [--catalog DIR] [--jobs N] [--threshold X] [--full-compare] [--no-raw-sidecars] "
-     "[--rebuild]",
+     "[--rebuild] [--wait]",
      "read every file under the roots into the catalog and plan the view", cmd_index},
     {"status", "status [--catalog DIR] [--json]", "counts by role, kind, format and device; unreadable files",
      cmd_status},

@@ -2,6 +2,7 @@
 
 #include "index/catalog/codec.hpp"
 #include "index/core/error.hpp"
+#include "index/core/io.hpp"
 #include "index/core/placement.hpp"
 #include "index/core/text.hpp"
 
@@ -11,7 +12,12 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/file.h>
 #include <system_error>
+#include <unistd.h>
 
 namespace ipd {
 
@@ -37,9 +43,24 @@ rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
   throw Fatal("catalog " + dir.string() + ": " + what);
 }
 
+// RocksDB's words for a problem, as the user can act on them, with RocksDB's after a colon.
+std::string explain(const rocksdb::Status& status) {
+  const std::string text = status.ToString();
+  if (status.IsIOError() && text.find("lock") != std::string::npos) {
+    return "another iphone-photo-dedup is using this catalog: " + text;
+  }
+  if (status.IsCorruption() || text.find("sstable") != std::string::npos ||
+      text.find("too short") != std::string::npos) {
+    return "the catalog is damaged: `iphone-photo-dedup index --rebuild ROOT...` starts it afresh "
+           "(your inputs are not touched): " +
+           text;
+  }
+  return text;
+}
+
 void check_status(const std::filesystem::path& dir, const rocksdb::Status& status) {
   if (!status.ok()) {
-    fail(dir, status.ToString());
+    fail(dir, explain(status));
   }
 }
 
@@ -176,7 +197,12 @@ std::size_t Catalog::Batch::count() const { return m_impl->ops.size(); }
 Catalog::Catalog(std::filesystem::path dir, std::unique_ptr<Impl> impl)
     : m_dir(std::move(dir)), m_impl(std::move(impl)) {}
 
-Catalog::~Catalog() = default;
+Catalog::~Catalog() {
+  m_impl.reset(); // the database closes before the lock is let go
+  if (m_lock_fd >= 0) {
+    ::close(m_lock_fd);
+  }
+}
 
 std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir, bool read_only) {
   auto options = make_options();
@@ -209,7 +235,7 @@ std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir
       fail(dir, "its tables are not those of this version's catalog; if it is an iphone-photo-dedup catalog, "
                 "run `iphone-photo-dedup index --rebuild ROOT...`");
     }
-    fail(dir, status.ToString());
+    fail(dir, explain(status));
   }
   impl->db.reset(raw);
   // The retired tables' handles come last; written catalogs lose those tables.
@@ -224,37 +250,168 @@ std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir
   return impl;
 }
 
-std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& dir, Access access) {
+namespace {
+
+// Checks what `dir` is before a catalog is opened in it; throws Fatal when it cannot be one.
+void check_catalog_dir(const std::filesystem::path& dir, Catalog::Access access) {
   std::error_code ec;
   const bool exists = std::filesystem::exists(dir, ec);
   if (exists && !std::filesystem::is_directory(dir, ec)) {
     fail(dir, "exists and is not a directory");
   }
-  if (!exists && access == Access::read_only) {
+  if (!exists && access == Catalog::Access::read_only) {
     fail(dir, "not found (run `iphone-photo-dedup index ROOT...` first, or name it with --catalog)");
   }
   if (exists && !looks_like_database(dir) && !std::filesystem::is_empty(dir, ec)) {
     fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to use or change it)");
   }
-  if (access == Access::read_write) {
+  if (access == Catalog::Access::read_write) {
     if (const auto tree = materialized_tree_around(dir); !tree.empty()) {
       fail(dir, "lies inside " + tree.string() +
                     ", a tree materialize wrote (deleting its duplicates/ or the tree would delete the "
                     "catalog); keep the catalog outside it");
     }
   }
-  const bool fresh = !exists || std::filesystem::is_empty(dir, ec);
-  if (!exists && !dir.parent_path().empty()) {
-    std::filesystem::create_directories(dir.parent_path(), ec);
-    if (ec) {
-      fail(dir, "cannot make its parent folder: " + ec.message());
+}
+
+// The writer lock: the catalog folder (made, with its parents, when missing) open and flock'ed.
+// Returns its descriptor. An flock outlives RocksDB's own LOCK file, which --rebuild removes.
+int lock_catalog(const std::filesystem::path& dir, Catalog::Wait wait) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    fail(dir, "cannot make it: " + ec.message());
+  }
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    fail(dir, "cannot open it: " + errno_text(errno));
+  }
+  const int how = LOCK_EX | (wait == Catalog::Wait::yes ? 0 : LOCK_NB);
+  int rc = 0;
+  while ((rc = ::flock(fd, how)) != 0 && errno == EINTR) {
+  }
+  if (rc != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      fail(dir, "another iphone-photo-dedup is using this catalog (an index run is writing it); wait for it "
+                "to finish, or run again with --wait");
+    }
+    fail(dir, "cannot lock it: " + errno_text(err));
+  }
+  return fd;
+}
+
+// True when the files in `dir` show it is an iphone-photo-dedup catalog even though RocksDB
+// cannot open it: only database files, and an OPTIONS file naming this catalog's tables.
+bool damaged_but_ours(const std::filesystem::path& dir) {
+  if (!looks_like_database(dir) || !foreign_entries(dir).empty()) {
+    return false;
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().rfind("OPTIONS-", 0) != 0) {
+      continue;
+    }
+    std::ifstream in(entry.path());
+    std::ostringstream read;
+    read << in.rdbuf();
+    const std::string text = read.str();
+    if (text.find("[CFOptions \"files\"]") != std::string::npos &&
+        text.find("[CFOptions \"view\"]") != std::string::npos) {
+      return true;
     }
   }
+  return false;
+}
+
+// True when `dir` opens as our catalog (whatever its schema).
+bool opens_as_ours(const std::filesystem::path& dir) {
+  auto options = make_options();
+  std::vector<std::string> names;
+  rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw).ok()) {
+    return false;
+  }
+  std::string magic;
+  const auto status = raw->Get(rocksdb::ReadOptions(), slice(meta_key::magic), &magic);
+  for (auto* handle : handles) {
+    raw->DestroyColumnFamilyHandle(handle);
+  }
+  delete raw;
+  return status.ok() && magic == k_magic;
+}
+
+// Empties the catalog folder `dir` (which must hold nothing but a catalog of ours, maybe
+// damaged), keeping the folder itself. Throws Fatal, having removed nothing, otherwise.
+void remove_catalog_files(const std::filesystem::path& dir) {
+  if (!looks_like_database(dir) || !(opens_as_ours(dir) || damaged_but_ours(dir))) {
+    fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
+  }
+  if (const auto foreign = foreign_entries(dir); !foreign.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < foreign.size() && i < 5; ++i) {
+      names += (i ? ", " : "") + display_path(foreign[i]);
+    }
+    fail(dir, "it holds " + std::to_string(foreign.size()) + " file(s) the catalog did not make (" + names +
+                  (foreign.size() > 5 ? ", ..." : "") +
+                  "); move them out of it first (refusing to delete it)");
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+} // namespace
+
+std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& dir, Access access, Wait wait) {
+  check_catalog_dir(dir, access);
+  const int lock_fd = access == Access::read_write ? lock_catalog(dir, wait) : -1;
+  return open_locked(dir, access, lock_fd);
+}
+
+std::unique_ptr<Catalog> Catalog::rebuild(const std::filesystem::path& dir, Wait wait) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec)) {
+    fail(dir, "exists and is not a directory");
+  }
+  const int lock_fd = lock_catalog(dir, wait);
+  try {
+    if (!std::filesystem::is_empty(dir, ec)) {
+      remove_catalog_files(dir);
+    }
+    check_catalog_dir(dir, Access::read_write);
+  } catch (...) {
+    ::close(lock_fd);
+    throw;
+  }
+  return open_locked(dir, Access::read_write, lock_fd);
+}
+
+std::unique_ptr<Catalog> Catalog::open_locked(const std::filesystem::path& dir, Access access, int lock_fd) {
+  std::error_code ec;
+  const bool fresh = std::filesystem::is_empty(dir, ec) || !std::filesystem::exists(dir, ec);
   // An existing catalog opens read-only until the first write: a re-index that changes nothing
   // then leaves no new write-ahead log behind, and the next open has nothing to replay.
-  auto impl = open_db(dir, access == Access::read_only || !fresh);
+  std::unique_ptr<Impl> impl;
+  try {
+    impl = open_db(dir, access == Access::read_only || !fresh);
+  } catch (...) {
+    if (lock_fd >= 0) {
+      ::close(lock_fd);
+    }
+    throw;
+  }
   impl->reopen_to_write = access == Access::read_write && !fresh;
   std::unique_ptr<Catalog> catalog(new Catalog(dir, std::move(impl)));
+  catalog->m_lock_fd = lock_fd;
 
   if (fresh) {
     Batch batch;
@@ -300,45 +457,15 @@ void Catalog::destroy(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(dir, ec) || std::filesystem::is_empty(dir, ec)) {
     return;
   }
-  { // Only a directory that opens as our catalog (whatever its schema) is removed.
-    if (!looks_like_database(dir)) {
-      fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
-    }
-    auto options = make_options();
-    std::vector<std::string> names;
-    rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& name : names) {
-      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    check_status(dir, rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw));
-    std::string magic;
-    const auto status = raw->Get(rocksdb::ReadOptions(), slice(meta_key::magic), &magic);
-    for (auto* handle : handles) {
-      raw->DestroyColumnFamilyHandle(handle);
-    }
-    delete raw;
-    if (!status.ok() || magic != k_magic) {
-      fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
-    }
-  }
-  if (const auto foreign = foreign_entries(dir); !foreign.empty()) {
-    std::string names;
-    for (std::size_t i = 0; i < foreign.size() && i < 5; ++i) {
-      names += (i ? ", " : "") + display_path(foreign[i]);
-    }
-    fail(dir, "it holds " + std::to_string(foreign.size()) + " file(s) the catalog did not make (" + names +
-                  (foreign.size() > 5 ? ", ..." : "") +
-                  "); move them out of it first (refusing to delete it)");
-  }
-  check_status(dir, rocksdb::DestroyDB(dir.string(), make_options()));
-  // Only what RocksDB made is in it (checked above): what DestroyDB leaves is ours too.
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    std::filesystem::remove(entry.path(), ec);
+  const int lock_fd = lock_catalog(dir, Wait::no);
+  try {
+    remove_catalog_files(dir);
+  } catch (...) {
+    ::close(lock_fd);
+    throw;
   }
   std::filesystem::remove(dir, ec);
+  ::close(lock_fd);
 }
 
 void Catalog::for_each_file(const std::function<void(FileRecord&&)>& fn) const {

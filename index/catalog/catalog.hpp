@@ -33,11 +33,14 @@ constexpr std::string_view roots = "roots";   // encode_roots(): the roots of th
 constexpr std::string_view same_filesystem = "same_filesystem"; // "1" when every input is on one
 constexpr std::string_view plan_options = "plan_options";       // describe(PlanOptions) of the view
 constexpr std::string_view view_generation = "view_generation"; // raised by every new view
+constexpr std::string_view plan_pending = "plan_pending"; // "1" from an index run's first change to its plan
 } // namespace meta_key
 
 class Catalog {
 public:
   enum class Access { read_only, read_write };
+  // What a writer does when another process writes the catalog: fail at once, or wait.
+  enum class Wait { no, yes };
   enum class Table : std::uint8_t { meta = 0, files = 1, view = 2, plan = 3 };
 
   // A set of changes applied atomically by write().
@@ -61,10 +64,16 @@ public:
   };
 
   // Opens the catalog in `dir`; read_write creates it (and its parents) when `dir` does not
-  // exist. Throws Fatal with a clear message for a missing catalog (read_only), a directory that
-  // is not a catalog, a catalog of an unknown schema version, or (read_write) a catalog inside a
-  // tree that materialize wrote.
-  static std::unique_ptr<Catalog> open(const std::filesystem::path& dir, Access access);
+  // exist, and holds the catalog's writer lock until the Catalog is destroyed: one writer at a
+  // time, for the whole of its run. Throws Fatal with a clear message for a missing catalog
+  // (read_only), a directory that is not a catalog, a catalog of an unknown schema version, a
+  // damaged catalog, (read_write) a catalog inside a tree that materialize wrote, or another
+  // writer holding the lock (with Wait::no; Wait::yes waits for it).
+  static std::unique_ptr<Catalog> open(const std::filesystem::path& dir, Access access, Wait wait = Wait::no);
+  // Takes the writer lock, removes the catalog in `dir` — also one too damaged to open, when its
+  // files show it is ours — and opens a fresh one, for `index --rebuild`. Throws Fatal as
+  // destroy() does, and nothing is removed then.
+  static std::unique_ptr<Catalog> rebuild(const std::filesystem::path& dir, Wait wait = Wait::no);
   // Opens the catalog in `dir` as a RocksDB secondary: read-only, alongside a process that may
   // write it, following its writes on catch_up(). `work_dir` holds the secondary's own files.
   static std::unique_ptr<Catalog> open_secondary(const std::filesystem::path& dir,
@@ -98,8 +107,10 @@ private:
   struct Impl;
   Catalog(std::filesystem::path dir, std::unique_ptr<Impl> impl);
   static std::unique_ptr<Impl> open_db(const std::filesystem::path& dir, bool read_only);
+  static std::unique_ptr<Catalog> open_locked(const std::filesystem::path& dir, Access access, int lock_fd);
   std::filesystem::path m_dir;
   std::unique_ptr<Impl> m_impl;
+  int m_lock_fd = -1; // the catalog folder, flock'ed by a writer; -1 for readers
 };
 
 } // namespace ipd

@@ -79,6 +79,7 @@ bool in_view(const std::deque<Item>& items, std::string_view path) {
 
 // The view in key order, and each input's lstat, overlapped; then the folders of the view.
 void Run::read_view() {
+  require_complete_view(m_catalog);
   if (!read_items()) {
     throw Fatal("the catalog " + m_catalog.dir().string() + " has no view yet: run index first");
   }

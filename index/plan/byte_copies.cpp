@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace ipd {
 
@@ -45,8 +46,16 @@ BySize join_hard_links(const std::vector<FileRecord>& records, const std::vector
 
 // The files whose whole content must be hashed: a file of a shared size whose head another file
 // of that size shares, or whose size holds a file hashed before. Reads the heads in parallel.
+// `files` in the order of their inodes, where a spinning disk seeks least.
+std::vector<FileIndex> by_inode(const std::vector<FileRecord>& records, std::vector<FileIndex> files) {
+  std::sort(files.begin(), files.end(), [&](FileIndex a, FileIndex b) {
+    return std::tie(records[a].dev, records[a].ino) < std::tie(records[b].dev, records[b].ino);
+  });
+  return files;
+}
+
 std::vector<FileIndex> files_to_hash(const std::vector<FileRecord>& records, const BySize& by_size,
-                                     FileContent& content) {
+                                     FileContent& content, bool one_at_a_time) {
   std::vector<FileIndex> same_size;
   for (const auto& [size, members] : by_size) {
     if (members.size() > 1) {
@@ -54,11 +63,18 @@ std::vector<FileIndex> files_to_hash(const std::vector<FileRecord>& records, con
     }
   }
   std::vector<std::uint64_t> head(records.size(), 0);
-  tbb::parallel_for_each(same_size.begin(), same_size.end(), [&](FileIndex i) {
+  const auto read_head = [&](FileIndex i) {
     if (records[i].content_hash == 0) {
       head[i] = content.head_hash(records[i], k_head_bytes);
     }
-  });
+  };
+  if (one_at_a_time) {
+    for (const FileIndex i : by_inode(records, same_size)) {
+      read_head(i);
+    }
+  } else {
+    tbb::parallel_for_each(same_size.begin(), same_size.end(), read_head);
+  }
   std::vector<FileIndex> out;
   for (const auto& [size, members] : by_size) {
     if (members.size() < 2) {
@@ -115,14 +131,20 @@ std::vector<FileIndex> representatives(const std::vector<FileRecord>& records, U
 } // namespace
 
 ByteCopies find_byte_copies(std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
-                            FileContent& content) {
+                            FileContent& content, bool one_at_a_time) {
   UnionFind copies(records.size());
   const BySize by_size = join_hard_links(records, classes, copies);
   ByteCopies out;
-  out.hashed = files_to_hash(records, by_size, content);
+  out.hashed = files_to_hash(records, by_size, content, one_at_a_time);
+  const auto hash = [&](FileIndex i) { records[i].content_hash = content.full_hash(records[i]); };
+  if (one_at_a_time) {
+    for (const FileIndex i : by_inode(records, out.hashed)) {
+      hash(i);
+    }
+  } else {
+    tbb::parallel_for_each(out.hashed.begin(), out.hashed.end(), hash);
+  }
   std::sort(out.hashed.begin(), out.hashed.end());
-  tbb::parallel_for_each(out.hashed.begin(), out.hashed.end(),
-                         [&](FileIndex i) { records[i].content_hash = content.full_hash(records[i]); });
   join_equal_hashes(records, by_size, copies);
   out.rep = representatives(records, copies);
   return out;

@@ -45,8 +45,9 @@ struct ByteCopies {
 // Finds byte-identical media and sidecars: hard links of one inode without reading; then same
 // size, same hash of the first 64 KiB, same hash of all bytes. Sets content_hash on the records
 // it hashed (kept in the catalog, so a re-plan does not read them again).
+// `one_at_a_time` hashes in inode order on one thread (a spinning disk), else in parallel.
 ByteCopies find_byte_copies(std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
-                            FileContent& content);
+                            FileContent& content, bool one_at_a_time = false);
 
 // ---- 3. candidate pairs -----------------------------------------------------------------------
 

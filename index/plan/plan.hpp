@@ -19,6 +19,9 @@ struct PlanOptions {
   bool full_compare = false;                          // compare whole images instead
   double full_threshold = k_default_full_compare_percent;
   bool raw_sidecars = true; // a DNG's JPG/HEIC sibling is kept beside it (else: a duplicate)
+  // Hash files one at a time in inode order (the inputs are on a spinning disk). Not part of
+  // describe(): it changes how files are read, never the plan.
+  bool one_at_a_time = false;
 };
 
 struct PlanStats {

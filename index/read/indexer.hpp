@@ -14,8 +14,14 @@ namespace ipd {
 
 class Sniffer;
 
+// How the read pass reads: one file at a time in inode order when the inputs are on a spinning
+// disk (automatic), else many files at once with reads ahead; `parallel` always does the latter.
+enum class ReadOrder { automatic, parallel };
+
 struct IndexOptions {
   std::vector<std::filesystem::path> roots;
+  ReadOrder order = ReadOrder::automatic;
+  std::filesystem::path sysfs = "/sys"; // where the disks say whether they spin (tests fake it)
   // Called from one thread as files are read: (files read so far, files to read).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
@@ -30,6 +36,7 @@ struct IndexReport {
   std::uint64_t removed = 0;
   std::uint64_t opened = 0; // input files opened during the run
   bool same_filesystem = true;
+  bool one_at_a_time = false;     // the inputs are on a spinning disk: files were read one at a time
   std::vector<FileRecord> errors; // every record with an error, in path order
   double scan_seconds = 0;
   double read_seconds = 0;

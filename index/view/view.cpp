@@ -43,6 +43,7 @@ void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord
     batch.put_file(records[i]);
   }
   batch.put_meta(meta_key::plan_options, describe(options));
+  batch.put_meta(meta_key::plan_pending, "0");
   // Grows with every plan, and is new even for a catalog made afresh with --rebuild.
   const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -69,10 +70,21 @@ std::uint64_t view_generation(const Catalog& catalog) {
   }
 }
 
+bool view_complete(const Catalog& catalog) {
+  return catalog.meta(meta_key::plan_pending) != "1" && catalog.get(Catalog::Table::view, k_readme_name);
+}
+
+void require_complete_view(const Catalog& catalog) {
+  if (!view_complete(catalog)) {
+    throw Fatal("the catalog " + catalog.dir().string() +
+                " has no complete view: no index run has finished planning it since its files changed "
+                "(one was cut short, or is running); run `iphone-photo-dedup index ROOT...` again");
+  }
+}
+
 std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, bool inputs_changed) {
   const std::string described = describe(options);
-  if (!inputs_changed && catalog.meta(meta_key::plan_options) == described &&
-      catalog.get(Catalog::Table::view, k_readme_name)) {
+  if (!inputs_changed && catalog.meta(meta_key::plan_options) == described && view_complete(catalog)) {
     return std::nullopt;
   }
   using Clock = std::chrono::steady_clock;
@@ -82,7 +94,9 @@ std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, b
   const double load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const auto content = disk_content();
   Plan plan = make_plan(records, catalog_roots(catalog), options, *content);
-  plan.stats.pass_seconds.insert(plan.stats.pass_seconds.begin(), {"load", load_seconds});
+  auto& passes = plan.stats.pass_seconds;
+  passes.emplace_back("load", load_seconds);
+  std::rotate(passes.begin(), passes.end() - 1, passes.end()); // the first pass, as it ran first
   start = Clock::now();
   write_plan(catalog, plan, records, options);
   plan.stats.pass_seconds.emplace_back("write", std::chrono::duration<double>(Clock::now() - start).count());

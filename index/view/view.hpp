@@ -34,6 +34,13 @@ std::vector<std::string> catalog_roots(const Catalog& catalog);
 // a reader following the catalog (the mount) compares it to tell cheaply whether the view changed.
 std::uint64_t view_generation(const Catalog& catalog);
 
+// True when the view in the catalog is the plan of its records: a plan was written and no
+// index run has changed records since (a run cut short between its reads and its plan leaves
+// the view incomplete).
+bool view_complete(const Catalog& catalog);
+// Throws Fatal, asking for `index` again, when the view is not complete.
+void require_complete_view(const Catalog& catalog);
+
 // The view entry at `path` ("" is the root folder, which has no entry).
 std::optional<ViewEntry> view_entry(const Catalog& catalog, std::string_view path);
 // The placement of input file `source`.
