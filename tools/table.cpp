@@ -6,6 +6,14 @@ namespace ipd::tools {
 
 const std::string_view k_tool_summary =
     "keep one file per capture of years of iPhone downloads, never touching them";
+const std::string_view k_tool_description =
+    "Years of iPhone downloads leave the same capture behind many times: the original HEIC and the JPG "
+    "iOS converted it to, importer re-saves, renamed copies, Live Photo movies, edit sidecars. "
+    "iphone-photo-dedup reads such a library into a catalog (index), keeps one file per capture in the "
+    "format it was captured in, organizes the keepers by device and date, and sets every other copy "
+    "aside. The curated view can be browsed as a read-only mount (mount) and written as a real tree "
+    "of hard links or copies (materialize). The inputs are never changed: not their contents, names, "
+    "mtimes or atimes.";
 
 namespace {
 

@@ -35,6 +35,8 @@ struct Command {
 // What the tool is, in a sentence (the general help and the man page's NAME).
 inline constexpr std::string_view k_tool_name = "iphone-photo-dedup";
 extern const std::string_view k_tool_summary;
+// What it does, a paragraph (the man page's DESCRIPTION).
+extern const std::string_view k_tool_description;
 struct ExitStatus {
   int status;
   std::string_view meaning;
