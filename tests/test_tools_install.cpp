@@ -74,15 +74,6 @@ std::set<std::string> option_names(const tools::Command& command) {
   return names;
 }
 
-std::set<std::string> words_of(std::string_view text) {
-  std::set<std::string> out;
-  std::istringstream in{std::string(text)};
-  for (std::string word; in >> word;) {
-    out.insert(word);
-  }
-  return out;
-}
-
 } // namespace
 
 TEST_CASE("completion: bash completes commands, every option of every command, roles, modes and folders") {
@@ -98,7 +89,8 @@ TEST_CASE("completion: bash completes commands, every option of every command, r
   CHECK(bash_complete({"iphone-photo-dedup", ""}) == all);
   CHECK(bash_complete({"iphone-photo-dedup", "mat"}) == std::set<std::string>{"materialize"});
 
-  const auto roles = words_of(tools::find_command("list")->options[1].choices);
+  const auto choices = tools::split_words(tools::find_command("list")->options[1].choices);
+  const std::set<std::string> roles(choices.begin(), choices.end());
   CHECK(roles ==
         std::set<std::string>{"keeper", "companion", "raw-sidecar", "duplicate", "unknown-time", "other"});
   CHECK(bash_complete({"iphone-photo-dedup", "list", "--role", ""}) == roles);

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <iostream>
 #include <unistd.h>
 
 namespace ipd::tools {
@@ -46,16 +45,11 @@ void check_choice(const Option& option, const std::string& value) {
   if (option.choices.empty()) {
     return;
   }
-  std::vector<std::string_view> choices;
-  std::string_view rest = option.choices;
-  while (!rest.empty()) {
-    const auto space = std::min(rest.find(' '), rest.size());
-    choices.push_back(rest.substr(0, space));
-    rest.remove_prefix(std::min(space + 1, rest.size()));
-  }
-  if (std::find(choices.begin(), choices.end(), value) != choices.end()) {
+  const std::vector<std::string> words = split_words(option.choices);
+  if (std::find(words.begin(), words.end(), value) != words.end()) {
     return;
   }
+  const std::vector<std::string_view> choices(words.begin(), words.end());
   std::string message = std::string(option.name) + " takes ";
   for (std::size_t i = 0; i < choices.size(); ++i) {
     message += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + std::string(choices[i]);

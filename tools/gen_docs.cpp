@@ -32,18 +32,6 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-std::vector<std::string> words_of(std::string_view text) {
-  std::vector<std::string> words;
-  for (std::size_t start = 0; start < text.size();) {
-    const auto end = std::min(text.find(' ', start), text.size());
-    if (end > start) {
-      words.emplace_back(text.substr(start, end - start));
-    }
-    start = end + 1;
-  }
-  return words;
-}
-
 // ---- man page -------------------------------------------------------------------------------
 
 // `text` for roff: backslashes and hyphens escaped, no control word at the start of a line.
@@ -76,7 +64,7 @@ std::string roff_option(const Option& option) {
 
 std::string roff_synopsis(const Command& command) {
   std::string out = ".B " + std::string(k_tool_name) + " " + std::string(command.name) + "\n";
-  for (const auto& operand : words_of(command.operands)) {
+  for (const auto& operand : split_words(command.operands)) {
     out += roff(operand) + "\n";
   }
   for (const auto& option : command.options) {
@@ -277,7 +265,7 @@ std::string zsh_completion() {
       out += " \\\n      " + zsh_option_spec(option);
     }
     out += " \\\n      " + zsh_option_spec(help_option());
-    const auto operands = words_of(command.operands);
+    const auto operands = split_words(command.operands);
     if (!operands.empty()) {
       std::string operand = operands[0];
       const bool many = operand.size() > 3 && operand.substr(operand.size() - 3) == "...";

@@ -14,18 +14,6 @@ namespace {
 constexpr std::size_t k_option_column = 22;
 constexpr std::size_t k_command_column = 15;
 
-std::vector<std::string> split_words(std::string_view text) {
-  std::vector<std::string> words;
-  for (std::size_t start = 0; start < text.size();) {
-    const auto end = std::min(text.find(' ', start), text.size());
-    if (end > start) {
-      words.emplace_back(text.substr(start, end - start));
-    }
-    start = end + 1;
-  }
-  return words;
-}
-
 // Levenshtein distance: insertions, deletions and replacements.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -64,6 +52,18 @@ std::string exit_status_lines() {
 }
 
 } // namespace
+
+std::vector<std::string> split_words(std::string_view text) {
+  std::vector<std::string> words;
+  for (std::size_t start = 0; start < text.size();) {
+    const auto end = std::min(text.find(' ', start), text.size());
+    if (end > start) {
+      words.emplace_back(text.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return words;
+}
 
 std::string wrap_words(const std::vector<std::string>& words, std::size_t start, std::size_t indent,
                        std::size_t width) {

@@ -24,6 +24,9 @@ std::string wrap_words(const std::vector<std::string>& words, std::size_t start,
 std::string wrap_text(std::string_view text, std::size_t start, std::size_t indent,
                       std::size_t width = k_help_width);
 
+// The words of `text`, split at spaces (an option's choices, a command's operands).
+std::vector<std::string> split_words(std::string_view text);
+
 // "--catalog DIR", "-f, --foreground", "-o OPTS".
 std::string option_label(const Option& option);
 // The option's sentence, with its choices when it has some: "list only ... (ROLE: keeper, ...)".
