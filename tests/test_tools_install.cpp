@@ -113,54 +113,54 @@ TEST_CASE("completion: bash completes commands, every option of every command, r
   CHECK(bash_complete({"iphone-photo-dedup", "index", "photos", "--jobs", ""}, tmp.path()).empty());
 }
 
-TEST_CASE("completion: the zsh function parses and hands _arguments every option of every command") {
+TEST_CASE("completion: zsh completes commands, every option of every command, roles, modes and folders") {
   if (!have_program("zsh")) {
     MESSAGE("skipped: zsh is not installed (package zsh)");
     return;
   }
-  const std::string script = (k_docs / "_iphone-photo-dedup").string();
-  auto r = run_program({"/usr/bin/env", "zsh", "-n", script});
+  const std::string function = (k_docs / "_iphone-photo-dedup").string();
+  auto r = run_program({"/usr/bin/env", "zsh", "-n", function});
   CHECK_MESSAGE(r.status == 0, r.err);
 
-  // _describe and _arguments stubbed to print what they are given, the function called as
-  // compsys calls it.
-  auto zsh_complete = [&](const std::vector<std::string>& words) {
-    std::vector<std::string> argv{
-        "/usr/bin/env",
-        "zsh",
-        "-f",
-        "-c",
-        "_describe() { print -rl -- ${(P)${@[-1]}} }; _arguments() { print -rl -- \"$@\" }; "
-        "words=(x); CURRENT=0; source \"$0\" && words=(\"$@\") && CURRENT=$# && "
-        "_iphone-photo-dedup",
-        script};
-    argv.insert(argv.end(), words.begin(), words.end());
-    const auto result = run_program(argv);
+  // An interactive zsh on a pseudo-terminal (zpty) with compinit and the function on $fpath
+  // gets the words and a TAB; compadd is wrapped to print each match it is given.
+  TmpDir tmp;
+  const auto capture = tmp / "capture.zsh";
+  write_file(capture, R"(zmodload zsh/zpty || exit 3
+zpty z zsh -f -i
+zpty -w z "PS1= PROMPT= RPROMPT=; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z 'P=@@""M:; compadd() { if (( ${@[(I)-[OAD]*]} )); then builtin compadd "$@"; return; fi;
+  local -a m; builtin compadd -O m "$@"; print -rl -- "" ${m/#/$P} >&2; builtin compadd "$@" }'
+zpty -w z 'bindkey "^I" complete-word; comppostfuncs=(_ipd_done); _ipd_done() { print -r -- "@@${:-DONE}@@" >&2; exit }'
+zpty -w z "$2"$'\t'
+zpty -r -m z out '*@@DONE@@*'
+print -r -- "$out" | tr -d '\r' | grep -ao "@@M:[^@]*" | sed "s/^@@M://"
+zpty -d z
+)");
+  std::filesystem::create_directories(tmp / "photos");
+  write_file(tmp / "photos.txt", "x");
+  auto zsh_complete = [&](const std::string& typed) {
+    const auto result = run_program(
+        {"/usr/bin/timeout", "30", "/usr/bin/env", "zsh", "-f", capture.string(), k_docs.string(), typed},
+        tmp.path());
     CHECK_MESSAGE(result.status == 0, result.err);
-    CHECK_MESSAGE(result.err.empty(), result.err);
-    return result.out;
+    return line_set(result.out);
   };
-  const std::string described = zsh_complete({"iphone-photo-dedup", ""});
+  std::set<std::string> all;
   for (const auto& command : tools::commands()) {
+    all.emplace(command.name);
     CAPTURE(command.name);
-    CHECK(described.find(std::string(command.name) + ":") != std::string::npos);
-    const auto specs = line_set(zsh_complete({"iphone-photo-dedup", std::string(command.name), ""}));
-    std::set<std::string> named;
-    for (const auto& spec : specs) {
-      // "--catalog=[...]:dir:_files -/", "(-f --foreground)-f[...]", "*:root:_files -/"
-      const std::string head = spec.substr(spec.rfind(')', spec.find('[')) + 1);
-      const auto end = head.find_first_of("=[");
-      if (head[0] == '-' && end != std::string::npos) {
-        named.insert(head.substr(0, end));
-      }
-    }
-    CHECK(named == option_names(command));
+    CHECK(zsh_complete("iphone-photo-dedup " + std::string(command.name) + " -") == option_names(command));
   }
-  const std::string list = zsh_complete({"iphone-photo-dedup", "list", ""});
-  CHECK(list.find(":role:(keeper companion raw-sidecar duplicate unknown-time other)") != std::string::npos);
-  const std::string materialize = zsh_complete({"iphone-photo-dedup", "materialize", ""});
-  CHECK(materialize.find(":mode:(hardlink reflink copy symlink)") != std::string::npos);
-  CHECK(materialize.find(":outdir:_files -/") != std::string::npos);
+  CHECK(zsh_complete("iphone-photo-dedup ") == all);
+  CHECK(zsh_complete("iphone-photo-dedup mat") == std::set<std::string>{"materialize"});
+  CHECK(zsh_complete("iphone-photo-dedup list --role ") ==
+        std::set<std::string>{"keeper", "companion", "raw-sidecar", "duplicate", "unknown-time", "other"});
+  CHECK(zsh_complete("iphone-photo-dedup list --role=du") == std::set<std::string>{"duplicate"});
+  CHECK(zsh_complete("iphone-photo-dedup materialize out --mode ") ==
+        std::set<std::string>{"hardlink", "reflink", "copy", "symlink"});
+  CHECK(zsh_complete("iphone-photo-dedup index ph") == std::set<std::string>{"photos"});
+  CHECK(zsh_complete("iphone-photo-dedup explain ph") == std::set<std::string>{"photos", "photos.txt"});
 }
 
 TEST_CASE("man page: renders without a warning and documents every command and option") {
