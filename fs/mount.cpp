@@ -499,7 +499,12 @@ void unmount_view(const std::filesystem::path& mountpoint) {
   const std::string shown = path.string();
   const auto mounted = mount_at(path);
   if (!mounted) {
-    throw Fatal(shown + ": not mounted");
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+      throw Fatal(shown + ": " +
+                  (errno == ENOENT ? "no such folder, so nothing to unmount" : errno_text(errno)));
+    }
+    throw Fatal(shown + (S_ISDIR(st.st_mode) ? ": not mounted" : ": not a folder, so not a mount"));
   }
   if (mounted->type != k_mount_type) {
     throw Fatal(shown + ": not a view mounted by iphone-photo-dedup (it is " + mounted->type +

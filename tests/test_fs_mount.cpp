@@ -768,6 +768,8 @@ TEST_CASE(
   expect({"mount", "mnt", "--catalog", "cat", "-o", "rw"}, "-o rw: the view is read-only");
   expect({"mount", "--catalog", "cat"}, "name one mountpoint");
   expect({"unmount", "mnt"}, "mnt: not mounted");
+  expect({"unmount", "missing"}, "missing: no such folder, so nothing to unmount");
+  expect({"unmount", "in/notes.txt"}, "notes.txt: not a folder, so not a mount");
   expect({"unmount", "/proc"}, "/proc: not a view mounted by iphone-photo-dedup (it is proc)");
   CHECK(!is_mounted(tmp / "mnt"));
 
@@ -776,6 +778,31 @@ TEST_CASE(
   expect({"mount", "mnt", "--catalog", "cat"}, "mnt: already mounted (fuse.iphone-photo-dedup)");
   const auto r = run_tool({"unmount", "mnt"}, tmp.path());
   CHECK(r.status == 0);
+}
+
+TEST_CASE("mount: in the background it says where it mounted and how to unmount, as a shell command") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  const auto mnt = tmp / "it's_a_view";
+  std::filesystem::create_directories(mnt);
+  UnmountGuard guard(mnt);
+  const auto r = run_tool({"mount", "it's_a_view", "--catalog", "cat"}, tmp.path());
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const std::string where = std::filesystem::canonical(tmp.path()).string();
+  const std::string command = "iphone-photo-dedup unmount '" + where + "/it'\\''s_a_view'";
+  CHECK(r.out == "mounted the view of " + where + "/cat at " + where +
+                     "/it's_a_view; unmount with: " + command + "\n");
+  CHECK(r.err.empty());
+  REQUIRE(is_mounted(mnt));
+
+  // The command as printed, run by a shell with the tool on its PATH, unmounts. (No space in the
+  // name: mount_type here does not undo the \040 of /proc/self/mountinfo.)
+  const std::string bin = std::filesystem::path(IPD_BINARY).parent_path().string();
+  const std::string shell = "PATH='" + bin + "':\"$PATH\" " + command;
+  CHECK(std::system(shell.c_str()) == 0);
+  CHECK(!is_mounted(mnt));
 }
 
 TEST_CASE("mount: with the kernel's passthrough, reads of a source file do not come to the server") {

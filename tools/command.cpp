@@ -1,122 +1,149 @@
 #include "command.hpp"
 
+#include "help.hpp"
+
 #include "index/catalog/catalog.hpp"
 #include "index/core/error.hpp"
 
 #include <algorithm>
 #include <cstdio>
-#include <iostream>
 #include <unistd.h>
 
 namespace ipd::tools {
 
 namespace {
 
-struct Command {
-  std::string_view name;
-  std::string_view usage;
-  std::string_view summary;
-  int (*function)(Args);
-};
-
-constexpr Command k_commands[] = {
-    {"index",
-     "index ROOT... [--catalog DIR] [--jobs N] [--threshold X] [--full-compare] [--no-raw-sidecars] "
-     "[--rebuild] [--wait]",
-     "read every file under the roots into the catalog and plan the view", cmd_index},
-    {"status", "status [--catalog DIR] [--json]", "counts by role, kind, format and device; unreadable files",
-     cmd_status},
-    {"list", "list [--catalog DIR] [--role R] [--json]", "every input file: role, view path, keeper, reason",
-     cmd_list},
-    {"explain", "explain PATH [--catalog DIR]", "why a file (an input or a view path) is where it is",
-     cmd_explain},
-    {"mount", "mount MOUNTPOINT [--catalog DIR] [-f] [-o OPTS]",
-     "show the view as a live read-only filesystem", cmd_mount},
-    {"unmount", "unmount MOUNTPOINT", "unmount a view mounted with `mount`", cmd_unmount},
-    {"materialize", "materialize OUTDIR [--catalog DIR] [--mode hardlink|reflink|copy|symlink] [--dry-run]",
-     "write the view as real hard links (or reflinks, copies, symlinks)", cmd_materialize},
-};
-
-void print_usage(std::FILE* out) {
-  std::fprintf(out, "usage: iphone-photo-dedup COMMAND [ARGS]\n\ncommands:\n");
-  for (const auto& command : k_commands) {
-    std::fprintf(out, "  %-60s %s\n", std::string(command.usage).c_str(),
-                 std::string(command.summary).c_str());
-  }
-  std::fprintf(out, "\nexit status: 0 all well; 1 done, but some files had errors; 2 usage or fatal error\n");
+// `name` and its alias.
+bool names(const Option& option, std::string_view name) {
+  return option.name == name || (!option.alias.empty() && option.alias == name);
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
+std::string unknown_option_message(const std::string& name, std::span<const Option> options) {
+  std::vector<std::string_view> known{help_option().name, help_option().alias};
+  for (const auto& option : options) {
+    known.push_back(option.name);
+    if (!option.alias.empty()) {
+      known.push_back(option.alias);
     }
   }
-  return row[b.size()];
+  std::string message = "unknown option " + name;
+  if (const auto meant = nearest(name, known)) {
+    return message + "; did you mean '" + std::string(*meant) + "'?";
+  }
+  for (const auto& command : commands()) {
+    for (const auto& option : command.options) {
+      if (names(option, name)) {
+        return message + " for this command (it is an option of " + std::string(command.name) + ")";
+      }
+    }
+  }
+  return message;
+}
+
+// Throws UsageError when `option` has choices and `value` is not one of them.
+void check_choice(const Option& option, const std::string& value) {
+  if (option.choices.empty()) {
+    return;
+  }
+  const std::vector<std::string> words = split_words(option.choices);
+  if (std::find(words.begin(), words.end(), value) != words.end()) {
+    return;
+  }
+  const std::vector<std::string_view> choices(words.begin(), words.end());
+  std::string message = std::string(option.name) + " takes ";
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    message += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + std::string(choices[i]);
+  }
+  message += ", not '" + value + "'";
+  if (const auto meant = nearest(value, choices)) {
+    message += "; did you mean '" + std::string(*meant) + "'?";
+  }
+  throw UsageError(message);
 }
 
 } // namespace
 
-bool Args::flag(std::string_view name) {
-  bool found = false;
-  for (auto it = m_args.begin(); it != m_args.end();) {
-    if (*it == "--") {
+Args::Args(std::span<const Option> options, std::vector<std::string> args) : m_options(options) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      m_operands.insert(m_operands.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
       break;
     }
-    if (*it == name) {
-      it = m_args.erase(it);
-      found = true;
+    if (arg.size() < 2 || arg[0] != '-') {
+      m_operands.push_back(arg);
+      continue;
+    }
+    const auto equals = arg.find('=');
+    const std::string name = arg.substr(0, equals);
+    if (names(help_option(), name)) {
+      m_help = true;
+      continue;
+    }
+    const auto option =
+        std::find_if(options.begin(), options.end(), [&](const Option& o) { return names(o, name); });
+    if (option == options.end()) {
+      throw UsageError(unknown_option_message(name, options));
+    }
+    if (option->value.empty()) {
+      if (equals != std::string::npos) {
+        throw UsageError(name + " takes no value");
+      }
+      m_given[option->name] = "";
+      continue;
+    }
+    std::string value;
+    if (equals != std::string::npos) {
+      value = arg.substr(equals + 1);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
     } else {
-      ++it;
+      throw UsageError(name + " needs a value (" + std::string(option->value) + ")");
+    }
+    check_choice(*option, value);
+    if (const auto [given, inserted] = m_given.emplace(option->name, value); !inserted) {
+      throw UsageError(std::string(option->name) + " given twice ('" + given->second + "', then '" + value +
+                       "'): give it once");
     }
   }
-  return found;
+}
+
+const Option& Args::declared(std::string_view name) const {
+  for (const auto& option : m_options) {
+    if (names(option, name)) {
+      return option;
+    }
+  }
+  throw std::logic_error("option " + std::string(name) + " is not in the command's table");
+}
+
+bool Args::flag(std::string_view name) {
+  const Option& option = declared(name);
+  if (!option.value.empty()) {
+    throw std::logic_error("option " + std::string(name) + " takes a value: read it with value()");
+  }
+  m_read.insert(option.name);
+  return m_given.count(option.name) > 0;
 }
 
 std::optional<std::string> Args::value(std::string_view name) {
-  std::optional<std::string> found;
-  const std::string prefix = std::string(name) + "=";
-  for (auto it = m_args.begin(); it != m_args.end();) {
-    if (*it == "--") {
-      break;
-    }
-    if (*it == name) {
-      if (it + 1 == m_args.end()) {
-        throw UsageError(std::string(name) + " needs a value");
-      }
-      found = *(it + 1);
-      it = m_args.erase(it, it + 2);
-    } else if (it->rfind(prefix, 0) == 0) {
-      found = it->substr(prefix.size());
-      it = m_args.erase(it);
-    } else {
-      ++it;
-    }
+  const Option& option = declared(name);
+  if (option.value.empty()) {
+    throw std::logic_error("option " + std::string(name) + " is a flag: read it with flag()");
   }
-  return found;
+  m_read.insert(option.name);
+  const auto given = m_given.find(option.name);
+  return given == m_given.end() ? std::nullopt : std::optional<std::string>(given->second);
 }
 
 std::vector<std::string> Args::finish() {
-  std::vector<std::string> positional;
-  bool options_done = false;
-  for (const auto& arg : m_args) {
-    if (!options_done && arg == "--") {
-      options_done = true;
-    } else if (!options_done && arg.size() > 1 && arg[0] == '-') {
-      throw UsageError("unknown option " + arg);
-    } else {
-      positional.push_back(arg);
+  for (const auto& [name, value] : m_given) {
+    if (m_read.count(name) == 0) {
+      throw std::logic_error("option " + std::string(name) +
+                             " is in the table but the command never reads it");
     }
   }
-  return positional;
+  return m_operands;
 }
 
 std::filesystem::path catalog_dir(Args& args) {
@@ -153,45 +180,54 @@ double parse_number(std::string_view option, const std::string& text) {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
+std::string unknown_command_message(const std::string& name) {
+  std::vector<std::string_view> known;
+  for (const auto& command : commands()) {
+    known.push_back(command.name);
+  }
+  std::string message = "unknown command '" + name + "'";
+  if (const auto meant = nearest(name, known)) {
+    message += "; did you mean '" + std::string(*meant) + "'?";
+  }
+  return message;
+}
+
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    print_usage(args.empty() ? stderr : stdout);
-    return args.empty() ? k_exit_fatal : k_exit_ok;
-  }
-  const std::string name = args[0];
-  args.erase(args.begin());
-  const Command* command = nullptr;
-  for (const auto& candidate : k_commands) {
-    if (candidate.name == name) {
-      command = &candidate;
-    }
-  }
-  if (!command) {
-    std::fprintf(stderr, "iphone-photo-dedup: unknown command '%s'", name.c_str());
-    for (const auto& candidate : k_commands) {
-      if (edit_distance(name, candidate.name) <= 2) {
-        std::fprintf(stderr, "; did you mean '%s'?", std::string(candidate.name).c_str());
-        break;
-      }
-    }
-    std::fprintf(stderr, "\n\n");
-    print_usage(stderr);
+  if (args.empty()) {
+    std::fputs(general_help().c_str(), stderr);
     return k_exit_fatal;
   }
-  if (std::find(args.begin(), args.end(), "--help") != args.end()) {
-    std::printf("usage: iphone-photo-dedup %s\n", std::string(command->usage).c_str());
+  if (names(help_option(), args[0])) {
+    std::fputs(general_help().c_str(), stdout);
     return k_exit_ok;
   }
+  const std::string name = args[0] == "--version" ? "version" : args[0];
+  const Command* command = find_command(name);
+  if (!command) {
+    const std::string what = name[0] == '-'
+                                 ? "unknown option " + name + " before the command: options go after it (" +
+                                       std::string(k_tool_name) + " COMMAND [OPTIONS])"
+                                 : unknown_command_message(name);
+    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the list of commands.\n", k_tool_name.data(),
+                 what.c_str(), k_tool_name.data());
+    return k_exit_fatal;
+  }
+  args.erase(args.begin());
   try {
-    return command->function(Args(std::move(args)));
+    Args parsed(command->options, std::move(args));
+    if (parsed.help()) {
+      std::fputs(command_help(*command).c_str(), stdout);
+      return k_exit_ok;
+    }
+    return command->function(std::move(parsed));
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "iphone-photo-dedup %s: %s\nusage: iphone-photo-dedup %s\n", command->name.data(),
-                 e.what(), std::string(command->usage).c_str());
+    std::fprintf(stderr, "%s %s: %s\n%s", k_tool_name.data(), command->name.data(), e.what(),
+                 usage_text(*command).c_str());
   } catch (const Fatal& e) {
-    std::fprintf(stderr, "iphone-photo-dedup %s: %s\n", command->name.data(), e.what());
+    std::fprintf(stderr, "%s %s: %s\n", k_tool_name.data(), command->name.data(), e.what());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "iphone-photo-dedup %s: unexpected error: %s\n", command->name.data(), e.what());
+    std::fprintf(stderr, "%s %s: unexpected error: %s\n", k_tool_name.data(), command->name.data(), e.what());
   }
   return k_exit_fatal;
 }

@@ -1,8 +1,14 @@
-// The command table and the small argument parser the subcommands share.
+// The argument parser the commands share, their entry points, and the command runner.
 #pragma once
 
+#include "table.hpp"
+
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <set>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,22 +26,33 @@ public:
   explicit UsageError(const std::string& message) : std::runtime_error(message) {}
 };
 
-// Options and positionals of one subcommand. Options are declared by the caller as it reads
-// them; finish() rejects anything left undeclared.
+// The options and operands of one command line, parsed against the command's table of options
+// (table.hpp). Commands read the options they declared by name, then the operands.
 class Args {
 public:
-  explicit Args(std::vector<std::string> args) : m_args(std::move(args)) {}
+  // Parses `args`: `--name VALUE`, `--name=VALUE`, flags, `-h`/`--help`, and operands; "--" ends
+  // the options. Throws UsageError for an option not in `options` (naming the nearest one), a
+  // value given to a flag or missing after an option, a value not among the option's choices,
+  // or an option that takes a value given twice.
+  Args(std::span<const Option> options, std::vector<std::string> args);
 
-  // True when the flag `--name` was given (removes it).
+  // True when `-h` or `--help` was given.
+  bool help() const { return m_help; }
+  // True when the flag `name` (or its alias) was given. `name` must be in the table.
   bool flag(std::string_view name);
-  // The value of `--name VALUE` or `--name=VALUE` (removes it); the last one wins.
+  // The value of option `name`, if given. `name` must be in the table.
   std::optional<std::string> value(std::string_view name);
-  // Everything that is not an option, after all options were read. Throws UsageError for an
-  // unknown option. "--" ends the options.
+  // The operands, once the options were read. Every option given must have been read.
   std::vector<std::string> finish();
 
 private:
-  std::vector<std::string> m_args;
+  const Option& declared(std::string_view name) const;
+
+  std::span<const Option> m_options;
+  std::map<std::string_view, std::string> m_given; // option name -> value ("" for a flag)
+  std::set<std::string_view> m_read;
+  std::vector<std::string> m_operands;
+  bool m_help = false;
 };
 
 // The catalog directory from --catalog, else ./iphone-photo-dedup.catalog.
@@ -55,6 +72,11 @@ int cmd_explain(Args args);
 int cmd_mount(Args args);
 int cmd_unmount(Args args);
 int cmd_materialize(Args args);
+int cmd_help(Args args);    // help.cpp
+int cmd_version(Args args); // version.cpp
+
+// "unknown command 'NAME'", with the command NAME most likely meant.
+std::string unknown_command_message(const std::string& name);
 
 // Runs the command line; returns the exit status.
 int run(int argc, char** argv);

@@ -7,8 +7,8 @@
 
 namespace ipd {
 
-void* load_module_entry(const char* file_name, const char* built_path, const char* entry,
-                        std::string& error) {
+void* load_module_entry(const char* file_name, const char* built_path, const char* entry, std::string& error,
+                        std::string& loaded_from) {
   std::vector<std::filesystem::path> candidates;
   if (const char* env = std::getenv("IPD_MODULE_DIR"); env && *env) {
     candidates.push_back(std::filesystem::path(env) / file_name);
@@ -32,6 +32,7 @@ void* load_module_entry(const char* file_name, const char* built_path, const cha
       error = why ? why : "cannot load " + path.string();
       return nullptr;
     }
+    loaded_from = path.string();
     void* symbol = ::dlsym(handle, entry);
     if (!symbol) {
       error = path.string() + " has no " + entry;

@@ -14,12 +14,15 @@ namespace ipd {
 // Loads module `file_name` (looking beside the executable, in ../lib/iphone-photo-dedup, then
 // where the build made it: `built_path`) and returns the address of its symbol `entry`, or
 // nullptr with a clear message in `error`. $IPD_MODULE_DIR, when set, is looked in first.
-void* load_module_entry(const char* file_name, const char* built_path, const char* entry, std::string& error);
+// `loaded_from` gets the path of the file loaded.
+void* load_module_entry(const char* file_name, const char* built_path, const char* entry, std::string& error,
+                        std::string& loaded_from);
 
 // A module's table of functions, or why it could not be loaded.
 template <typename Module> struct LoadedModule {
   Module module{};
   std::string error;
+  std::string path; // the file it was loaded from
 };
 
 // Loads the module once per process (thread-safe): `entry` fills in the table, then its init()
@@ -31,7 +34,8 @@ const LoadedModule<Module>& load_module_once(const char* file_name, const char* 
   static std::once_flag once;
   std::call_once(once, [&] {
     std::string error;
-    auto fill = reinterpret_cast<void (*)(Module*)>(load_module_entry(file_name, built_path, entry, error));
+    auto fill = reinterpret_cast<void (*)(Module*)>(
+        load_module_entry(file_name, built_path, entry, error, loaded.path));
     if (!fill) {
       loaded.error = std::string(what) + ": " + error;
       return;

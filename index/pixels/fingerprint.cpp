@@ -426,4 +426,9 @@ double full_compare_percent(std::span<const std::uint8_t> a, Format fa, std::spa
   return -1;
 }
 
+std::string image_decoder_version(std::string& module, std::string& /*error*/) {
+  module.clear();
+  return vips_version_string();
+}
+
 } // namespace ipd

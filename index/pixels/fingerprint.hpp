@@ -67,6 +67,11 @@ bool compute_fingerprint_from(std::span<const std::uint8_t> data, Format format,
 double full_compare_percent(std::span<const std::uint8_t> a, Format fa, std::span<const std::uint8_t> b,
                             Format fb, std::string& error);
 
+// The version of libvips that decodes ("8.14.1"). Through the core this loads the pixels module
+// (pixels_module.hpp) and sets `module` to the file it came from; when the module cannot be
+// loaded, returns "" with the reason in `error`.
+std::string image_decoder_version(std::string& module, std::string& error);
+
 // The standard deviation of the per-pixel difference of the two grey thumbnails (0..255 scale).
 inline double fingerprint_distance(const Fingerprint& a, const Fingerprint& b) {
   double sum = 0;

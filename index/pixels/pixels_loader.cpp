@@ -41,4 +41,15 @@ double full_compare_percent(std::span<const std::uint8_t> a, Format fa, std::spa
   return loaded.module.full_compare(a, fa, b, fb, error);
 }
 
+std::string image_decoder_version(std::string& module, std::string& error) {
+  const auto& loaded = load();
+  if (!loaded.module.version) {
+    error = loaded.error;
+    return "";
+  }
+  std::string version = loaded.module.version(module, error);
+  module = loaded.path;
+  return version;
+}
+
 } // namespace ipd

@@ -12,6 +12,7 @@ struct PixelsModule {
                   Fingerprint& out, std::string& error);
   double (*full_compare)(std::span<const std::uint8_t> a, Format fa, std::span<const std::uint8_t> b,
                          Format fb, std::string& error);
+  std::string (*version)(std::string& module, std::string& error);
 };
 
 } // namespace ipd

@@ -94,9 +94,10 @@ std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, b
   const double load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const auto content = disk_content();
   Plan plan = make_plan(records, catalog_roots(catalog), options, *content);
-  auto& passes = plan.stats.pass_seconds;
-  passes.emplace_back("load", load_seconds);
-  std::rotate(passes.begin(), passes.end() - 1, passes.end()); // the first pass, as it ran first
+  // "load" first; made as a new list, for g++ 12 sees a null dereference in an insert at begin().
+  std::vector<std::pair<std::string_view, double>> passes{{"load", load_seconds}};
+  passes.insert(passes.end(), plan.stats.pass_seconds.begin(), plan.stats.pass_seconds.end());
+  plan.stats.pass_seconds = std::move(passes);
   start = Clock::now();
   write_plan(catalog, plan, records, options);
   plan.stats.pass_seconds.emplace_back("write", std::chrono::duration<double>(Clock::now() - start).count());

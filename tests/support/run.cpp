@@ -25,11 +25,16 @@ std::vector<char*> c_argv(std::vector<std::string>& storage) {
 } // namespace
 
 RunResult run_tool(const std::vector<std::string>& args, const std::string& cwd, RunAs as) {
+  std::vector<std::string> argv{IPD_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, cwd, as);
+}
+
+RunResult run_program(const std::vector<std::string>& program, const std::string& cwd, RunAs as) {
   TmpDir capture;
   const std::string out_path = capture / "out";
   const std::string err_path = capture / "err";
-  std::vector<std::string> argv_storage{IPD_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<std::string> argv_storage = program;
   const std::vector<char*> argv = c_argv(argv_storage);
 
   const pid_t pid = ::fork();

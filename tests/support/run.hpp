@@ -19,6 +19,9 @@ struct RunAs {
 // Runs the built binary with `args`, in `cwd` when not empty.
 RunResult run_tool(const std::vector<std::string>& args, const std::string& cwd = {}, RunAs as = {});
 
+// Runs `argv` (argv[0] the program's path) as run_tool does, its stdin on /dev/null.
+RunResult run_program(const std::vector<std::string>& argv, const std::string& cwd = {}, RunAs as = {});
+
 // Starts `argv` (argv[0] the program's path) in `cwd` when not empty, its standard streams on
 // /dev/null, and returns at once with its pid (for the caller to kill and wait for).
 int start_program(const std::vector<std::string>& argv, const std::string& cwd = {});
