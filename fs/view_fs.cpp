@@ -29,7 +29,8 @@ constexpr blksize_t k_block_size = 128 * 1024;
 struct OpenFile {
   std::shared_ptr<const ViewSnapshot> snapshot;
   const Node* node = nullptr;
-  int fd = -1; // -1 for a generated file, served from node->entry.content
+  fuse_ino_t ino = 0; // the inode it was opened by
+  int fd = -1;        // -1 for a generated file, served from node->entry.content
   Passthrough::Lease lease;
 
   OpenFile() = default;
@@ -164,6 +165,9 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) noexcept {
   if (!node && fi && fi->fh) { // an open file that a new plan removed: it stays what it was
     node = reinterpret_cast<const OpenFile*>(fi->fh)->node;
   }
+  if (!node) { // fstat of such a file comes without its handle
+    node = srv.open_node(ino);
+  }
   if (!node) {
     fuse_reply_err(req, ENOENT);
     return;
@@ -218,10 +222,14 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) noexcept {
   }
   file->lease = srv.passthrough().open(ino, file->fd, pass ? &st : nullptr, node->path);
   file->snapshot = std::move(snap);
+  file->ino = ino;
   fi->fh = reinterpret_cast<uint64_t>(file.get());
+  srv.hold_open(ino, node);
   // Nonzero when the opener was interrupted: no release follows, so the file goes now.
   if (srv.passthrough().reply_open(req, fi, file->lease) == 0) {
     file.release();
+  } else {
+    srv.drop_open(ino, node);
   }
 }
 
@@ -243,7 +251,9 @@ void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_in
 }
 
 void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) noexcept {
-  delete reinterpret_cast<OpenFile*>(fi->fh);
+  auto* file = reinterpret_cast<OpenFile*>(fi->fh);
+  server(req).drop_open(file->ino, file->node);
+  delete file;
   fuse_reply_err(req, 0);
 }
 
@@ -473,6 +483,27 @@ void ViewServer::take_io(fuse_session* session) {
 std::shared_ptr<const ViewSnapshot> ViewServer::current() const {
   std::lock_guard lock(m_mutex);
   return m_current;
+}
+
+void ViewServer::hold_open(fuse_ino_t ino, const ViewSnapshot::Node* node) {
+  std::lock_guard lock(m_mutex);
+  m_open.emplace(ino, node);
+}
+
+void ViewServer::drop_open(fuse_ino_t ino, const ViewSnapshot::Node* node) {
+  std::lock_guard lock(m_mutex);
+  for (auto [it, end] = m_open.equal_range(ino); it != end; ++it) {
+    if (it->second == node) {
+      m_open.erase(it);
+      return;
+    }
+  }
+}
+
+const ViewSnapshot::Node* ViewServer::open_node(fuse_ino_t ino) const {
+  std::lock_guard lock(m_mutex);
+  const auto it = m_open.find(ino);
+  return it == m_open.end() ? nullptr : it->second;
 }
 
 void ViewServer::set_session(fuse_session* session) {

@@ -10,6 +10,7 @@
 #include "index/view/snapshot.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,13 +39,22 @@ public:
   void take_io(fuse_session* session);
   Passthrough& passthrough() { return m_passthrough; }
 
+  // Files open through the mount answer getattr for their inode until released, even when a
+  // new plan moved or removed them (fstat of an open file must not fail): `node` lives in a
+  // snapshot the open file keeps.
+  void hold_open(fuse_ino_t ino, const ViewSnapshot::Node* node);
+  void drop_open(fuse_ino_t ino, const ViewSnapshot::Node* node);
+  // The node of an open file of inode `ino`, or nullptr.
+  const ViewSnapshot::Node* open_node(fuse_ino_t ino) const;
+
   void log(const std::string& line) const { m_log(line); }
   uid_t uid() const { return m_uid; }
   gid_t gid() const { return m_gid; }
 
 private:
-  mutable std::mutex m_mutex; // protects m_current and m_session
+  mutable std::mutex m_mutex; // protects m_current, m_session and m_open
   std::shared_ptr<const ViewSnapshot> m_current;
+  std::multimap<fuse_ino_t, const ViewSnapshot::Node*> m_open; // open files by inode
   fuse_session* m_session = nullptr;
   Log m_log;
   Passthrough m_passthrough;

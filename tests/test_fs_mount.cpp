@@ -862,3 +862,37 @@ TEST_CASE("mount: with the kernel's passthrough, reads of a source file do not c
   stop();
   CHECK(!is_mounted(mnt));
 }
+
+TEST_CASE("regression: fstat of a file open on the mount works after a new plan removed or moved it") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  UnmountGuard guard(tmp / "mnt");
+  mount(tmp);
+  const auto mnt = tmp / "mnt";
+  const auto first = listed_view(tmp);
+  const std::string removed = view_of(first, "IMG_0003.JPG");
+  const std::string moved = view_of(first, "notes.txt");
+  const int held_removed = ::open((mnt / removed).c_str(), O_RDONLY);
+  const int held_moved = ::open((mnt / moved).c_str(), O_RDONLY);
+  REQUIRE(held_removed >= 0);
+  REQUIRE(held_moved >= 0);
+  const auto size_removed = std::filesystem::file_size(tmp / "in/c/IMG_0003.JPG");
+  const auto size_moved = std::filesystem::file_size(tmp / "in/notes.txt");
+
+  std::filesystem::remove(tmp / "in/c/IMG_0003.JPG");
+  std::filesystem::rename(tmp / "in/notes.txt", tmp / "in/renamed notes.txt");
+  index_library(tmp);
+  REQUIRE(eventually(
+      [&] { return !std::filesystem::exists(mnt / removed) && !std::filesystem::exists(mnt / moved); }));
+  for (const auto& [fd, size] : {std::pair{held_removed, size_removed}, std::pair{held_moved, size_moved}}) {
+    struct stat st {};
+    CHECK(::fstat(fd, &st) == 0);
+    CHECK(static_cast<std::uintmax_t>(st.st_size) == size);
+    CHECK(S_ISREG(st.st_mode));
+    char buf[4];
+    CHECK(::pread(fd, buf, sizeof buf, 0) == 4);
+    ::close(fd);
+  }
+}
