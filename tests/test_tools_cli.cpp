@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -193,4 +194,36 @@ TEST_CASE("cli: explain answers for an input path and for a view path; list filt
   CHECK(r.status == 0);
   CHECK(r.out.find("0 fingerprints computed") != std::string::npos);
   CHECK(r.out.find("2 keepers") != std::string::npos);
+}
+
+TEST_CASE("regression: files not served are listed by path, and README.txt's counts agree with list") {
+  TmpDir tmp;
+  write_file(tmp / "in/a/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
+  write_file(tmp / "in/a/IMG_0001 (1).JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
+  write_file(tmp / "in/notes.txt", "hello");
+  write_file(tmp / "in/empty.JPG", "");
+  REQUIRE(::mkfifo((tmp / "in/a pipe").c_str(), 0644) == 0);
+  std::filesystem::create_symlink("a/IMG_0001.JPG", tmp / "in/link.JPG");
+  REQUIRE(run_tool({"index", "in"}, tmp.path()).status == 1); // the empty file is an error
+  REQUIRE(run_tool({"materialize", "out", "--mode", "copy"}, tmp.path()).status == 0);
+  const std::string readme = test::read_file(tmp / "out/README.txt");
+  std::map<std::string, int> listed;
+  const auto list = run_tool({"list", "--json"}, tmp.path());
+  for (const auto& line : test::lines_of(list.out)) {
+    ++listed[test::json_field(line, "role")];
+  }
+  CHECK(listed["other"] == 4); // notes, the empty file, the FIFO and the link
+  for (const char* role : {"keeper", "companion", "raw-sidecar", "duplicate", "unknown-time", "other"}) {
+    CAPTURE(role);
+    CHECK(readme.find("  " + std::string(role) + ": " + std::to_string(listed[role]) + "\n") !=
+          std::string::npos);
+  }
+  CHECK(readme.find("not in the view (listed below): 2") != std::string::npos);
+  const auto status = run_tool({"status"}, tmp.path());
+  for (const std::string& text : {readme, status.out}) {
+    CHECK(text.find("/in/a pipe: ") != std::string::npos);
+    CHECK(text.find("/in/link.JPG: symbolic link") != std::string::npos);
+  }
+  CHECK(status.out.find("not in the view (symbolic links, FIFOs, sockets, devices, unreadable folders): 2") !=
+        std::string::npos);
 }

@@ -40,6 +40,7 @@ int cmd_status(Args args) {
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
   std::map<std::string, std::uint64_t> roles, kinds, formats, devices;
   std::vector<FileRecord> errors;
+  std::vector<Placement> not_in_view; // symlinks, FIFOs, sockets, devices, unreadable folders
   std::uint64_t files = 0;
   std::uint64_t bytes = 0;
   std::uint64_t no_time = 0;
@@ -47,8 +48,11 @@ int cmd_status(Args args) {
     ++files;
     bytes += record.size;
     ++kinds[std::string(kind_name(record.kind))];
-    if (const auto placement = placement_of(*catalog, record.path)) {
+    if (auto placement = placement_of(*catalog, record.path)) {
       ++roles[std::string(role_name(placement->role))];
+      if (placement->view.empty()) {
+        not_in_view.push_back(std::move(*placement));
+      }
     }
     if (record.kind == Kind::still || record.kind == Kind::movie || record.kind == Kind::sidecar) {
       ++formats[std::string(format_name(record.format))];
@@ -74,6 +78,11 @@ int cmd_status(Args args) {
       out += (i ? ", " : "") + std::string("{\"source\": ") + json_string(errors[i].path) +
              ", \"error\": " + json_string(errors[i].error) + "}";
     }
+    out += "], \"not_in_view\": [";
+    for (std::size_t i = 0; i < not_in_view.size(); ++i) {
+      out += (i ? ", " : "") + std::string("{\"source\": ") + json_string(not_in_view[i].source) +
+             ", \"reason\": " + json_string(not_in_view[i].reason) + "}";
+    }
     std::printf("%s]}\n", out.c_str());
     return k_exit_ok;
   }
@@ -88,6 +97,11 @@ int cmd_status(Args args) {
   std::printf("files with errors: %zu\n", errors.size());
   for (const auto& record : errors) {
     std::printf("  %s: %s\n", display_path(record.path).c_str(), record.error.c_str());
+  }
+  std::printf("not in the view (symbolic links, FIFOs, sockets, devices, unreadable folders): %zu\n",
+              not_in_view.size());
+  for (const auto& placement : not_in_view) {
+    std::printf("  %s: %s\n", display_path(placement.source).c_str(), placement.reason.c_str());
   }
   return k_exit_ok;
 }

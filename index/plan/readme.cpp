@@ -1,20 +1,30 @@
 // Pass 12: README.txt at the root of the view — what each folder holds, the counts, and every
 // file that could not be read.
+#include "index/core/text.hpp"
 #include "index/plan/passes.hpp"
 
 #include <map>
 
 namespace ipd {
 
+namespace {
+
+std::string count_line(std::string_view what, std::uint64_t n) {
+  return "  " + std::string(what) + ": " + std::to_string(n) + "\n";
+}
+
+} // namespace
+
 std::string readme_text(const std::vector<FileRecord>& records, const std::vector<Placement>& placements,
                         std::uint64_t groups) {
   std::map<Role, std::uint64_t> counts;
-  std::vector<FileIndex> unreadable;
+  std::vector<FileIndex> unreadable; // in the view, under other/
+  std::vector<FileIndex> not_served; // symlinks, FIFOs, sockets, devices, unreadable folders
   for (FileIndex i = 0; i < records.size(); ++i) {
-    if (!placements[i].view.empty()) {
-      ++counts[placements[i].role];
-    }
-    if (!records[i].error.empty()) {
+    ++counts[placements[i].role];
+    if (placements[i].view.empty()) {
+      not_served.push_back(i);
+    } else if (!records[i].error.empty()) {
       unreadable.push_back(i);
     }
   }
@@ -25,18 +35,29 @@ std::string readme_text(const std::vector<FileRecord>& records, const std::vecto
       "                           named YYYYMMDD_HHMMSS_<original name>, with its Live Photo movie,\n"
       "                           its .AAE/.XMP sidecars and, beside a RAW file, its JPG/HEIC\n"
       "  Unknown device/          media with a capture time but no camera make or model\n"
-      "  duplicates/              every other copy of a capture, at its keeper's path: safe to delete\n"
+      "  duplicates/              every other copy of a capture, at its keeper's path\n"
       "  unknown_time/<folder>/   media with no capture time inside the file: review by hand\n"
       "  other/<folder>/          files that are not photos or videos, and files that could not be read\n\n"
-      "Counts:\n";
+      "Deleting:\n"
+      "  In a mounted view (iphone-photo-dedup mount) nothing can be deleted: it is read-only.\n"
+      "  Make it real first (iphone-photo-dedup materialize DIR), then check it\n"
+      "  (iphone-photo-dedup verify DIR): when verify says so, your input folders can go, and in\n"
+      "  the materialized tree so can duplicates/.\n\n"
+      "Counts (every input file, as `iphone-photo-dedup list` shows them):\n";
   for (Role role :
        {Role::keeper, Role::companion, Role::raw_sidecar, Role::duplicate, Role::unknown_time, Role::other}) {
-    t += "  " + std::string(role_name(role)) + ": " + std::to_string(counts[role]) + "\n";
+    t += count_line(role_name(role), counts[role]);
   }
-  t += "  captures with more than one file: " + std::to_string(groups) + "\n";
-  t += "\nFiles that could not be read (" + std::to_string(unreadable.size()) + "):\n";
+  t += count_line("of the other files, not in the view (listed below)", not_served.size());
+  t += count_line("captures with more than one file", groups);
+  t += "\nFiles that could not be read (" + std::to_string(unreadable.size()) + "), in other/:\n";
   for (const FileIndex i : unreadable) {
-    t += "  " + records[i].path + ": " + records[i].error + "\n";
+    t += "  " + display_path(records[i].path) + ": " + records[i].error + "\n";
+  }
+  t += "\nNot in the view (" + std::to_string(not_served.size()) +
+       "): symbolic links, FIFOs, sockets, devices and folders that could not be read\n";
+  for (const FileIndex i : not_served) {
+    t += "  " + display_path(records[i].path) + ": " + placements[i].reason + "\n";
   }
   t += "\nAsk `iphone-photo-dedup explain PATH` why any file is where it is.\n";
   return t;
