@@ -1,16 +1,22 @@
 #include "index/catalog/catalog.hpp"
+#include "index/core/io.hpp"
 #include "index/core/record.hpp"
 #include "index/read/indexer.hpp"
 #include "tests/support/inputs.hpp"
+#include "tests/support/json_lines.hpp"
 #include "tests/support/media.hpp"
 #include "tests/support/movie.hpp"
+#include "tests/support/run.hpp"
 #include "tests/support/tmpdir.hpp"
 
 #include <doctest/doctest.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <map>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace ipd;
@@ -268,4 +274,91 @@ TEST_CASE("indexing never writes to an input nor changes its times") {
 
   const auto after = test::snapshot_inputs(root);
   CHECK(after == before);
+}
+
+namespace {
+
+// Folder `name` inside `dirfd` (made), opened.
+int make_folder_at(int dirfd, const std::string& name) {
+  ::mkdirat(dirfd, name.c_str(), 0755);
+  return ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+// Removes everything below `dirfd` by descriptor (std::filesystem cannot, past PATH_MAX).
+void remove_below(int dirfd) {
+  DIR* d = ::fdopendir(::dup(dirfd));
+  REQUIRE(d);
+  std::vector<std::pair<std::string, bool>> entries;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") {
+      entries.emplace_back(name, e->d_type == DT_DIR);
+    }
+  }
+  ::closedir(d);
+  for (const auto& [name, is_dir] : entries) {
+    if (is_dir) {
+      const int sub = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      remove_below(sub);
+      ::close(sub);
+    }
+    ::unlinkat(dirfd, name.c_str(), is_dir ? AT_REMOVEDIR : 0);
+  }
+}
+
+} // namespace
+
+TEST_CASE("regression: a file under a path longer than PATH_MAX is indexed, planned and materialized") {
+  TmpDir tmp;
+  const auto root = std::filesystem::canonical(tmp.path()) / "in";
+  std::filesystem::create_directories(root);
+  const std::string png = test::make_png(40, 30, 7);
+  std::string deep = root.string();
+  {
+    int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (int level = 0; level < 25; ++level) { // 25 × 201 bytes: past PATH_MAX (4096)
+      const std::string name = std::to_string(level) + std::string(200 - std::to_string(level).size(), 'd');
+      const int next = make_folder_at(fd, name);
+      REQUIRE(next >= 0);
+      ::close(fd);
+      fd = next;
+      deep += "/" + name;
+    }
+    const int file = ::openat(fd, "bottom.PNG", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    REQUIRE(file >= 0);
+    REQUIRE(::write(file, png.data(), png.size()) == static_cast<ssize_t>(png.size()));
+    ::close(file);
+    ::close(fd);
+  }
+  write_file(root / "IMG_0001.JPG", test::make_jpeg(32, 24, test::iphone_exif("2021:05:03 14:22:01"), 1));
+  REQUIRE(deep.size() > 4096);
+  const std::string cwd = tmp.path().string();
+  const auto r = test::run_tool({"index", root.string(), "--catalog", "cat"}, cwd);
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  const auto list = test::run_tool({"list", "--json", "--catalog", "cat"}, cwd);
+  std::string view;
+  for (const auto& line : test::lines_of(list.out)) {
+    if (test::json_field(line, "source") == deep + "/bottom.PNG") {
+      CHECK(test::json_field(line, "role") == "unknown-time");
+      view = test::json_field(line, "view");
+    }
+  }
+  REQUIRE_MESSAGE(!view.empty(), "the deep file is not in the view");
+  CHECK(view.rfind("unknown_time/in/0ddd", 0) == 0);
+  const auto made = test::run_tool({"materialize", "out", "--catalog", "cat"}, cwd);
+  CHECK(made.status == 0);
+  CHECK(made.out.find("0 errors") != std::string::npos);
+  // The materialized file is the input itself (one inode, two links).
+  struct stat st {};
+  CHECK(at_any_depth(tmp.path().string() + "/out/" + view, [&](int dirfd, const char* name) {
+          return ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
+        }) == 0);
+  CHECK(st.st_nlink == 2);
+  CHECK(static_cast<std::size_t>(st.st_size) == png.size());
+  for (const char* top : {"in", "out"}) {
+    const int fd = ::open((tmp.path() / top).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    remove_below(fd);
+    ::close(fd);
+  }
 }

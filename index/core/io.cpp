@@ -8,13 +8,47 @@
 
 namespace ipd {
 
+int open_parent_folder(std::string_view path, std::string& leaf) {
+  if (path.empty() || path.front() != '/') {
+    errno = EINVAL;
+    return -1;
+  }
+  int dirfd = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  std::size_t start = 1;
+  for (;;) {
+    const std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) {
+      leaf = std::string(path.substr(start));
+      return dirfd;
+    }
+    const std::string part(path.substr(start, slash - start));
+    start = slash + 1;
+    if (part.empty()) {
+      continue;
+    }
+    const int next = ::openat(dirfd, part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    const int err = errno;
+    ::close(dirfd);
+    if (next < 0) {
+      errno = err;
+      return -1;
+    }
+    dirfd = next;
+  }
+}
+
 int open_input(const char* path, std::string& error) {
   constexpr int k_flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
-  int fd = ::open(path, k_flags | O_NOATIME);
-  // O_NOATIME is refused with EPERM on files the caller does not own (without CAP_FOWNER).
-  if (fd < 0 && errno == EPERM) {
-    fd = ::open(path, k_flags);
-  }
+  const auto open_at = [](int dirfd, const char* name, int flags) {
+    int fd = ::openat(dirfd, name, flags | O_NOATIME);
+    // O_NOATIME is refused with EPERM on files the caller does not own (without CAP_FOWNER).
+    if (fd < 0 && errno == EPERM) {
+      fd = ::openat(dirfd, name, flags);
+    }
+    return fd;
+  };
+  const int fd =
+      at_any_depth(path, [&](int dirfd, const char* name) { return open_at(dirfd, name, k_flags); });
   if (fd < 0) {
     const int err = errno;
     error = err == ELOOP ? std::string("is a symbolic link") : "cannot open: " + errno_text(err);

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <fcntl.h>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,7 +13,18 @@
 namespace ipd {
 
 // Opens an input for reading. Returns the descriptor, or -1 with a clear message in `error`.
+// A path longer than PATH_MAX opens too (through its folders, one at a time).
 int open_input(const char* path, std::string& error);
+
+// The folder that holds the absolute `path`, opened O_PATH one component at a time, never
+// following a symlink, so that depth is no limit (a path longer than PATH_MAX opens as any other).
+// Returns the descriptor with the last component in `leaf`, or -1 with errno set.
+int open_parent_folder(std::string_view path, std::string& leaf);
+
+// The *at() call of a path that may be longer than PATH_MAX: `call(dirfd, name)` with the path
+// as given (AT_FDCWD) when it is short enough, else with its parent folder opened component
+// by component. Returns what `call` returns, or -1 with errno set when the folder cannot open.
+template <typename Call> int at_any_depth(std::string_view path, Call&& call);
 
 // A stat time in nanoseconds since the epoch.
 std::int64_t timespec_ns(const timespec& ts);
@@ -52,5 +64,20 @@ public:
 private:
   int m_fd;
 };
+
+template <typename Call> int at_any_depth(std::string_view path, Call&& call) {
+  constexpr std::size_t k_path_max = 4096;
+  if (path.size() < k_path_max) {
+    const std::string whole(path);
+    return call(AT_FDCWD, whole.c_str());
+  }
+  std::string leaf;
+  const int dirfd = open_parent_folder(path, leaf);
+  if (dirfd < 0) {
+    return -1;
+  }
+  FdGuard guard(dirfd);
+  return call(dirfd, leaf.c_str());
+}
 
 } // namespace ipd

@@ -45,7 +45,9 @@ bool stat_input(Item& item) {
   }
   if (item.source.empty() || item.source.front() != '/') {
     item.src_err = EINVAL;
-  } else if (::lstat(item.source.data(), &st) != 0) {
+  } else if (at_any_depth(item.source, [&](int dirfd, const char* name) {
+               return ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
+             }) != 0) {
     item.src_err = errno;
   } else if (!S_ISREG(st.st_mode)) {
     item.src_err = ENODATA;

@@ -76,8 +76,11 @@ int Run::create(const Item& item, int dirfd, const char* name, Made& made, std::
     return err;
   }
   if (kind == MadeKind::link || kind == MadeKind::symlink) {
-    const int rc = kind == MadeKind::link ? ::linkat(AT_FDCWD, item.source.data(), dirfd, name, 0)
-                                          : ::symlinkat(item.source.data(), dirfd, name);
+    const int rc =
+        kind == MadeKind::link
+            ? at_any_depth(item.source,
+                           [&](int at, const char* source) { return ::linkat(at, source, dirfd, name, 0); })
+            : ::symlinkat(item.source.data(), dirfd, name);
     if (rc != 0) {
       return errno;
     }

@@ -43,7 +43,7 @@ public:
 
   void walk_root(const std::string& root, std::uint32_t index) {
     m_root = index;
-    walk_dir(root);
+    walk_dir(root, AT_FDCWD, root);
   }
 
 private:
@@ -60,34 +60,42 @@ private:
     m_out.files.push_back(std::move(record));
   }
 
-  void walk_dir(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+  // Walks folder `dir`, which is `name` in the folder `parent` (or a path from AT_FDCWD): by
+  // descriptor, so that depth is no limit. A folder's descriptor stays open while its
+  // subfolders are walked (one per level).
+  void walk_dir(const std::string& dir, int parent, const std::string& name) {
+    constexpr int k_flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int fd = ::openat(parent, name.c_str(), k_flags | O_NOATIME);
     if (fd < 0 && errno == EPERM) {
-      fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      fd = ::openat(parent, name.c_str(), k_flags);
     }
     if (fd < 0) {
       add_error(dir, Kind::dir, "cannot read directory: " + errno_text(errno));
       return;
     }
-    DIR* d = ::fdopendir(fd);
+    FdGuard folder(fd);
+    const int listing = ::dup(fd);
+    DIR* d = listing < 0 ? nullptr : ::fdopendir(listing);
     if (!d) {
-      ::close(fd);
+      if (listing >= 0) {
+        ::close(listing);
+      }
       add_error(dir, Kind::dir, "cannot read directory: " + errno_text(errno));
       return;
     }
-    // Read the whole directory first so that only one directory is open at a time.
-    std::vector<std::string> subdirs;
+    // Read the whole directory first so that only one listing is open at a time.
+    std::vector<std::pair<std::string, std::string>> subdirs; // path, name
     errno = 0;
     while (const dirent* entry = ::readdir(d)) {
-      const std::string_view name = entry->d_name;
-      if (name == "." || name == "..") {
+      const std::string_view entry_name = entry->d_name;
+      if (entry_name == "." || entry_name == "..") {
         continue;
       }
       std::string path = dir;
       if (path.back() != '/') {
         path += '/';
       }
-      path += name;
+      path += entry_name;
       struct stat st {};
       if (::fstatat(fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         add_error(path, Kind::other, "cannot stat: " + errno_text(errno));
@@ -95,7 +103,7 @@ private:
       }
       if (S_ISDIR(st.st_mode)) {
         if (st.st_dev != m_exclude.dev || st.st_ino != m_exclude.ino) {
-          subdirs.push_back(std::move(path));
+          subdirs.emplace_back(std::move(path), std::string(entry_name));
         }
         continue;
       }
@@ -120,8 +128,8 @@ private:
       add_error(dir, Kind::dir, "cannot read the whole directory: " + errno_text(errno));
     }
     ::closedir(d);
-    for (const auto& sub : subdirs) {
-      walk_dir(sub);
+    for (const auto& [sub, sub_name] : subdirs) {
+      walk_dir(sub, fd, sub_name);
     }
   }
 };
