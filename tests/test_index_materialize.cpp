@@ -2,6 +2,7 @@
 // idempotent, resumable after a kill, never overwriting, and never changing an input.
 #include "index/catalog/catalog.hpp"
 #include "index/catalog/codec.hpp"
+#include "index/core/io.hpp"
 #include "index/materialize/materialize.hpp"
 #include "index/view/view.hpp"
 #include "tests/support/inputs.hpp"
@@ -439,7 +440,7 @@ TEST_CASE("materialize: --mode copy, symlink and reflink") {
     if (r.status == 2) { // ext4, tmpfs: no clones
       CHECK(contains(r.err, "the filesystem cannot clone files"));
       CHECK(contains(r.err, "use --mode copy"));
-      CHECK(tree_of(tmp / "out").empty());
+      CHECK_FALSE(fs::exists(tmp / "out")); // it made OUTDIR, and took it away again
     } else {
       CHECK(r.status == 0);
       for (const auto& [path, source] : view) {
@@ -769,4 +770,67 @@ TEST_CASE(
   CHECK(inside.status == 2);
   CHECK(inside.err.find("materialize") != std::string::npos);
   CHECK_FALSE(fs::exists(tmp / "out/cat"));
+}
+
+TEST_CASE("regression: a second materialize over an unchanged view changes nothing in OUTDIR") {
+  TmpDir tmp;
+  make_library(tmp / "lib");
+  REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
+  for (const char* mode : {"hardlink", "copy"}) {
+    CAPTURE(mode);
+    const auto out = tmp / (std::string("out-") + mode);
+    REQUIRE(run_tool({"materialize", out.string(), "--mode", mode}, tmp.path()).status == 0);
+    struct stat manifest {};
+    struct stat folder {};
+    REQUIRE(::stat((out / k_manifest).c_str(), &manifest) == 0);
+    REQUIRE(::stat(out.c_str(), &folder) == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20)); // a change would show in the times
+    const auto again = run_tool({"materialize", out.string(), "--mode", mode}, tmp.path());
+    CHECK(again.status == 0);
+    CHECK(contains(again.out, " 0 made"));
+    struct stat manifest_after {};
+    struct stat folder_after {};
+    REQUIRE(::stat((out / k_manifest).c_str(), &manifest_after) == 0);
+    REQUIRE(::stat(out.c_str(), &folder_after) == 0);
+    CHECK(manifest_after.st_ino == manifest.st_ino);
+    CHECK(timespec_ns(manifest_after.st_mtim) == timespec_ns(manifest.st_mtim));
+    CHECK(timespec_ns(folder_after.st_mtim) == timespec_ns(folder.st_mtim));
+    CHECK_FALSE(fs::exists(out / (k_manifest + ".journal")));
+  }
+}
+
+TEST_CASE("regression: a materialize into a full disk counts what it did not make and names the file") {
+  TmpDir tmp;
+  TmpfsMount small(tmp / "small");
+  if (!small.mounted()) {
+    MESSAGE("skipped: cannot mount a tmpfs (needs root)");
+    return;
+  }
+  REQUIRE(::mount("tmpfs", (tmp / "small").c_str(), "tmpfs", MS_REMOUNT, "size=2m") == 0);
+  make_library(tmp / "lib");
+  write_file(tmp / "lib/big/export.bin", std::string(3 * 1024 * 1024, 'x'));
+  REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
+  const auto view = view_of(tmp.path(), tmp / "iphone-photo-dedup.catalog");
+  const auto out = tmp / "small/out";
+  const auto r = run_tool({"materialize", out.string(), "--mode", "copy"}, tmp.path());
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "No space left on device"));
+  CHECK(contains(r.err, "export.bin"));
+  CHECK(contains(r.out, " not made"));
+  CHECK_FALSE(contains(r.out, " 0 not made"));
+  // What was made is whole: no partial file, every file its source's bytes.
+  for (const auto& path : tree_of(out)) {
+    CAPTURE(path);
+    CHECK(path.find(".ipd-partial") == std::string::npos);
+    if (const auto it = view.find(path); it != view.end() && !it->second.empty()) {
+      CHECK(test::read_file(out / path) == test::read_file(it->second));
+    }
+  }
+  // With room again, a re-run completes the tree.
+  REQUIRE(::mount("tmpfs", (tmp / "small").c_str(), "tmpfs", MS_REMOUNT, "size=64m") == 0);
+  const auto again = run_tool({"materialize", out.string(), "--mode", "copy"}, tmp.path());
+  CHECK(again.status == 0);
+  CHECK(tree_of(out) == keys(view));
+  check_copies(out, view);
 }

@@ -25,6 +25,31 @@ unsigned long long ull(std::uint64_t n) { return static_cast<unsigned long long>
 
 } // namespace
 
+namespace {
+
+// Every error, but a run of errors with one cause (a full disk fails every file after the first)
+// as its first file and a count.
+void print_errors(const std::vector<MaterializeIssue>& errors) {
+  for (std::size_t i = 0; i < errors.size();) {
+    std::size_t same = i + 1;
+    while (same < errors.size() && errors[same].what == errors[i].what) {
+      ++same;
+    }
+    std::fprintf(stderr, "error: %s: %s\n", display_path(errors[i].path).c_str(), errors[i].what.c_str());
+    if (same - i > 3) {
+      std::fprintf(stderr, "error: and %zu more files, for the same reason (%s)\n", same - i - 1,
+                   errors[i].what.c_str());
+    } else {
+      for (std::size_t k = i + 1; k < same; ++k) {
+        std::fprintf(stderr, "error: %s: %s\n", display_path(errors[k].path).c_str(), errors[k].what.c_str());
+      }
+    }
+    i = same;
+  }
+}
+
+} // namespace
+
 int cmd_materialize(Args args) {
   const auto dir = catalog_dir(args);
   MaterializeOptions options;
@@ -70,20 +95,19 @@ int cmd_materialize(Args args) {
   for (const auto& conflict : report.conflicts) {
     std::fprintf(stderr, "conflict: %s: %s\n", display_path(conflict.path).c_str(), conflict.what.c_str());
   }
-  for (const auto& error : report.errors) {
-    std::fprintf(stderr, "error: %s: %s\n", display_path(error.path).c_str(), error.what.c_str());
-  }
+  print_errors(report.errors);
   const std::string where = display_path(outdir.string());
   std::printf("%s %llu view files into %s as %s in %.2f s (view and inputs %.2f s, tree %.2f s, "
-              "record %.2f s)\n",
+              "manifest %.2f s)\n",
               options.dry_run ? "dry run (nothing changed) for" : "materialized", ull(report.files),
               where.c_str(), mode_words(options.mode), report.seconds, report.view_seconds,
               report.tree_seconds, report.manifest_seconds);
   const char* to_be = options.dry_run ? "to be " : "";
-  std::printf(
-      "  %llu %smade, %llu already there, %llu %sremoved (left the view), %zu conflicts, %zu errors\n",
-      ull(report.made), to_be, ull(report.already), ull(report.removed), to_be, report.conflicts.size(),
-      report.errors.size());
+  const std::uint64_t not_made = report.files - std::min(report.files, report.made + report.already);
+  std::printf("  %llu %smade, %llu already there, %llu not made, %llu %sremoved (left the view), %zu "
+              "conflicts, %zu errors\n",
+              ull(report.made), to_be, ull(report.already), ull(options.dry_run ? 0 : not_made),
+              ull(report.removed), to_be, report.conflicts.size(), report.errors.size());
   if (report.replaced) {
     std::printf(
         "  of those made, %llu replaced earlier files of this tool that the view now wants otherwise\n",

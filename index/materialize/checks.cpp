@@ -128,6 +128,10 @@ void Run::check_same_filesystem(const struct stat& st) const {
 bool Run::open_outdir() {
   if (!m_options.dry_run) {
     std::error_code ec;
+    for (auto p = std::filesystem::absolute(m_outdir, ec); !p.empty() && !std::filesystem::exists(p, ec);
+         p = p.parent_path()) {
+      m_made_outdirs.push_back(p); // deepest first
+    }
     std::filesystem::create_directories(m_outdir, ec);
     if (ec) {
       throw Fatal("cannot make " + m_outdir.string() + ": " + ec.message());
@@ -144,6 +148,21 @@ bool Run::open_outdir() {
     throw Fatal("another materialize is writing into " + m_outdir.string());
   }
   return true;
+}
+
+// The folders open_outdir made for OUTDIR, when still empty: a run that cannot start leaves
+// nothing behind.
+void Run::remove_made_outdirs() {
+  if (m_out >= 0) {
+    ::close(m_out);
+    m_out = -1;
+  }
+  for (const auto& dir : m_made_outdirs) {
+    if (::rmdir(dir.c_str()) != 0) {
+      break;
+    }
+  }
+  m_made_outdirs.clear();
 }
 
 // Reflinks: one clone per filesystem of the inputs, into an unnamed file, before anything is made.
@@ -173,6 +192,7 @@ void Run::probe_reflink() {
     }
   }
   if (!refused.empty()) {
+    remove_made_outdirs();
     throw Fatal("cannot reflink into " + m_outdir.string() + " from " + join(refused) + " (" + why +
                 "): the filesystem cannot clone files (reflinks need the inputs and OUTDIR on one "
                 "btrfs, XFS or similar filesystem), so nothing was written; use --mode copy");

@@ -6,6 +6,7 @@
 #include "index/materialize/at.hpp"
 #include "index/materialize/run.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
@@ -31,7 +32,8 @@ bool flush_some(int fd, std::string& bytes, std::size_t at_least) {
 // Pass 3: the manifest, and the journal of a run that did not finish.
 void Run::read_manifest() {
   const std::string manifest_name(k_manifest_name);
-  if (auto bytes = read_at(m_out, manifest_name.c_str()); bytes && !bytes->empty()) {
+  m_manifest_read = read_at(m_out, manifest_name.c_str());
+  if (const auto& bytes = m_manifest_read; bytes && !bytes->empty()) {
     if (!decode_manifest(*bytes, m_manifest)) {
       throw Fatal(m_outdir.string() + "/" + manifest_name +
                   " is not a record this version of iphone-photo-dedup can read; move it away");
@@ -68,12 +70,25 @@ void Run::adopt_journal(const Manifest& journal) {
   }
 }
 
-// Writes ahead, in one append, everything this run may make: a run killed part-way leaves
-// it behind for the next run (read_manifest).
+// True when the manifest already says this run's item was made as it would be now: then a
+// killed run needs no journal entry to know the path is ours.
+bool Run::recorded_as_intended(const Item& item) const {
+  const auto it = m_manifest.find(item.path);
+  return it != m_manifest.end() && it->second.kind == intended(item).kind && it->second.source == item.source;
+}
+
+// Writes ahead, in one append, everything this run may make that the manifest does not hold
+// already: a run killed part-way leaves it behind for the next run (read_manifest). A run with
+// nothing new to make writes none.
 void Run::journal_all() {
   const auto fail = [&](int err) {
     throw Fatal("cannot write " + m_outdir.string() + "/" + journal_name() + ": " + errno_text(err));
   };
+  if (std::none_of(m_items.begin(), m_items.end(),
+                   [&](const Item& item) { return input_ok(item) && !recorded_as_intended(item); })) {
+    return;
+  }
+  m_journalled = true;
   std::string bytes;
   const int fd =
       ::openat(m_out, journal_name().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -86,7 +101,7 @@ void Run::journal_all() {
     bytes = manifest_header();
   }
   for (const Item& item : m_items) {
-    if (input_ok(item)) {
+    if (input_ok(item) && !recorded_as_intended(item)) {
       put_entry(bytes, item.path, intended(item), item.source);
     }
     if (!flush_some(fd, bytes, k_write_chunk)) {
@@ -98,8 +113,13 @@ void Run::journal_all() {
   }
 }
 
-// The manifest, replaced atomically; then the journal is dropped.
+// The manifest, replaced atomically; then the journal is dropped. A run that changed nothing
+// leaves the manifest as it was (the same file, not an equal copy).
 void Run::write_manifest() {
+  const std::string bytes = manifest_bytes();
+  if (m_manifest_read == bytes && !m_journalled) {
+    return;
+  }
   const std::string temp = manifest_temp_name();
   const std::string where = m_outdir.string() + "/" + std::string(k_manifest_name);
   ::unlinkat(m_out, temp.c_str(), 0); // ours, left by a killed run
@@ -109,7 +129,7 @@ void Run::write_manifest() {
   }
   {
     FdGuard guard(fd);
-    if (!put_manifest(fd)) {
+    if (!write_all(fd, bytes)) {
       const int err = errno;
       ::unlinkat(m_out, temp.c_str(), 0);
       throw Fatal("cannot write " + where + ": " + errno_text(err));
@@ -121,23 +141,19 @@ void Run::write_manifest() {
   ::unlinkat(m_out, journal_name().c_str(), 0);
 }
 
-// Writes the whole manifest to `fd`: the earlier entries that stay, then what this run made.
-// False (errno set) on error.
-bool Run::put_manifest(int fd) {
+// The whole manifest: the earlier entries that stay, then what this run made.
+std::string Run::manifest_bytes() const {
   std::string bytes = manifest_header();
-  bool ok = true;
   for (const auto& [path, m] : m_manifest) {
     put_entry(bytes, path, m, m.source);
-    ok = ok && flush_some(fd, bytes, k_write_chunk);
   }
   for (std::size_t i = 0; i < m_items.size(); ++i) {
     if (const Mark& mark = m_marks[i]; mark.made) {
       put_entry(bytes, m_items[i].path, Made{mark.kind, {}, mark.dev, mark.ino, mark.size, mark.mtime_ns},
                 m_items[i].source);
-      ok = ok && flush_some(fd, bytes, k_write_chunk);
     }
   }
-  return ok && flush_some(fd, bytes, 0);
+  return bytes;
 }
 
 } // namespace ipd::materialize_detail

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -88,7 +89,9 @@ private:
   void adopt_journal(const Manifest& journal);
   void journal_all();
   void write_manifest();
-  bool put_manifest(int fd);
+  std::string manifest_bytes() const;
+  bool recorded_as_intended(const Item& item) const;
+  void remove_made_outdirs();
 
   // remove.cpp
   void remove_left();
@@ -125,13 +128,16 @@ private:
   std::filesystem::path m_outdir;
   const MaterializeOptions& m_options;
   MaterializeReport m_report;
-  std::deque<Item> m_items;          // in view-path order
-  std::set<std::string> m_view_dirs; // every folder of the view
-  Manifest m_manifest;               // what it made earlier (and folders), as far as still there
-  std::vector<Mark> m_marks;         // per item: what it made (or found of its own) there
-  Strings m_strings;                 // the items' strings
-  std::vector<std::string> m_roots;  // of the last index
-  int m_out = -1;                    // OUTDIR
+  std::deque<Item> m_items;                   // in view-path order
+  std::set<std::string> m_view_dirs;          // every folder of the view
+  Manifest m_manifest;                        // what it made earlier (and folders), as far as still there
+  std::optional<std::string> m_manifest_read; // the manifest's bytes as this run found them
+  bool m_journalled = false;                  // this run wrote a journal
+  std::vector<std::filesystem::path> m_made_outdirs; // OUTDIR and parents this run made, deepest first
+  std::vector<Mark> m_marks;                         // per item: what it made (or found of its own) there
+  Strings m_strings;                                 // the items' strings
+  std::vector<std::string> m_roots;                  // of the last index
+  int m_out = -1;                                    // OUTDIR
 };
 
 } // namespace ipd::materialize_detail
