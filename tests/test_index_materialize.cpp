@@ -485,6 +485,17 @@ TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
     CHECK(r.status == 0);
     check_hard_links(tmp / "out", moved, tmp / "iphone-photo-dedup.catalog");
   }
+  SUBCASE("killed at five points in a row, each run taking over from the last") {
+    for (const std::size_t after : {3, 7, 12, 18, 24}) {
+      kill_part_way(tmp / "iphone-photo-dedup.catalog", tmp / "out", "hardlink", after, view.size());
+    }
+    const auto r = run_tool({"materialize", "out"}, tmp.path());
+    INFO(r.out << r.err);
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "0 conflicts, 0 errors"));
+    check_hard_links(tmp / "out", view, tmp / "iphone-photo-dedup.catalog");
+    CHECK(!fs::exists(tmp / "out" / (k_manifest + ".journal")));
+  }
   SUBCASE("copies") {
     kill_part_way(tmp / "iphone-photo-dedup.catalog", tmp / "out", "copy", 8, view.size());
     const auto r = run_tool({"materialize", "out", "--mode", "copy"}, tmp.path());

@@ -8,8 +8,10 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <future>
+#include <sys/wait.h>
 #include <thread>
 
 using namespace ipd;
@@ -115,5 +117,55 @@ TEST_CASE("regression: a damaged catalog is named as such, and --rebuild replace
   const auto rebuilt = run_tool({"index", "in", "--rebuild"}, cwd);
   CHECK(rebuilt.status == 0);
   CHECK(contains(rebuilt.out, "3 added"));
+  CHECK(run_tool({"list"}, cwd).status == 0);
+}
+
+TEST_CASE("index killed at five points converges to the result of a run never killed") {
+  TmpDir tmp;
+  const auto root = tmp / "in";
+  for (int i = 0; i < 60; ++i) {
+    const std::string when =
+        "2021:05:0" + std::to_string(1 + i % 9) + " 14:22:" + std::to_string(10 + i % 40);
+    const std::string jpeg =
+        test::make_jpeg(96, 64, test::iphone_exif(when.c_str()), static_cast<unsigned>(i));
+    write_file(root / ("d" + std::to_string(i % 5)) / ("IMG_" + std::to_string(i) + ".JPG"), jpeg);
+    if (i % 4 == 0) {
+      write_file(root / "copies" / ("IMG_" + std::to_string(i) + " (1).JPG"), jpeg);
+    }
+  }
+  const std::string cwd = tmp.path().string();
+  REQUIRE(run_tool({"index", "in", "--catalog", "clean"}, cwd).status == 0);
+  const auto clean = run_tool({"list", "--json", "--catalog", "clean"}, cwd).out;
+  REQUIRE(!clean.empty());
+  int killed = 0;
+  for (const int ms : {5, 20, 40, 80, 150}) {
+    const pid_t pid = test::start_program({IPD_BINARY, "index", "in", "--catalog", "killed"}, cwd);
+    REQUIRE(pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    killed += WIFSIGNALED(status) ? 1 : 0;
+  }
+  MESSAGE(killed << " of 5 runs were killed before they finished");
+  const auto finished = run_tool({"index", "in", "--catalog", "killed"}, cwd);
+  CHECK(finished.status == 0);
+  CHECK(run_tool({"list", "--json", "--catalog", "killed"}, cwd).out == clean);
+}
+
+TEST_CASE("a catalog whose making was cut short is made again by index, and readers say so") {
+  TmpDir tmp;
+  make_library(tmp / "in");
+  const std::string cwd = tmp.path().string();
+  // What a kill between the catalog's marker and its first record leaves.
+  write_file(tmp / "iphone-photo-dedup.catalog/IPHONE-PHOTO-DEDUP", "iphone-photo-dedup catalog\n");
+  write_file(tmp / "iphone-photo-dedup.catalog/LOCK", "");
+  write_file(tmp / "iphone-photo-dedup.catalog/LOG", "");
+  const auto list = run_tool({"list"}, cwd);
+  CHECK(list.status == 2);
+  CHECK(contains(list.err, "cut short"));
+  const auto index = run_tool({"index", "in"}, cwd);
+  CHECK(index.status == 0);
+  CHECK(contains(index.out, "3 added"));
   CHECK(run_tool({"list"}, cwd).status == 0);
 }

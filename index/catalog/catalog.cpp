@@ -24,6 +24,9 @@ namespace ipd {
 namespace {
 
 constexpr std::string_view k_magic = "iphone-photo-dedup catalog";
+// Written into a new catalog's folder before RocksDB makes its files there: a catalog whose
+// making was cut short is still known for ours, and made again.
+constexpr std::string_view k_marker_name = "IPHONE-PHOTO-DEDUP";
 
 // A function, not a global: rocksdb::kDefaultColumnFamilyName is itself a global. In the order
 // of Catalog::Table.
@@ -84,9 +87,9 @@ bool is_database_file(const std::string& name) {
     return name.rfind(prefix, 0) == 0 &&
            (digits(std::string_view(name).substr(prefix.size())) || name.find(".dbtmp") != std::string::npos);
   };
-  return name == "CURRENT" || name == "IDENTITY" || name == "LOCK" || name == "LOG" || numbered("LOG.old.") ||
-         numbered("MANIFEST-") || numbered("OPTIONS-") || ends(".log") || ends(".sst") || ends(".blob") ||
-         ends(".ldb") || ends(".dbtmp");
+  return name == k_marker_name || name == "CURRENT" || name == "IDENTITY" || name == "LOCK" ||
+         name == "LOG" || numbered("LOG.old.") || numbered("MANIFEST-") || numbered("OPTIONS-") ||
+         ends(".log") || ends(".sst") || ends(".blob") || ends(".ldb") || ends(".dbtmp");
 }
 
 // What is in `dir` that RocksDB did not put there (a file or folder the user keeps there, a
@@ -262,7 +265,8 @@ void check_catalog_dir(const std::filesystem::path& dir, Catalog::Access access)
   if (!exists && access == Catalog::Access::read_only) {
     fail(dir, "not found (run `iphone-photo-dedup index ROOT...` first, or name it with --catalog)");
   }
-  if (exists && !looks_like_database(dir) && !std::filesystem::is_empty(dir, ec)) {
+  if (exists && !looks_like_database(dir) && !std::filesystem::is_regular_file(dir / k_marker_name, ec) &&
+      !std::filesystem::is_empty(dir, ec)) {
     fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to use or change it)");
   }
   if (access == Catalog::Access::read_write) {
@@ -305,10 +309,16 @@ int lock_catalog(const std::filesystem::path& dir, Catalog::Wait wait) {
 // True when the files in `dir` show it is an iphone-photo-dedup catalog even though RocksDB
 // cannot open it: only database files, and an OPTIONS file naming this catalog's tables.
 bool damaged_but_ours(const std::filesystem::path& dir) {
-  if (!looks_like_database(dir) || !foreign_entries(dir).empty()) {
+  std::error_code ec;
+  if (!foreign_entries(dir).empty()) {
     return false;
   }
-  std::error_code ec;
+  if (std::filesystem::is_regular_file(dir / k_marker_name, ec)) {
+    return true;
+  }
+  if (!looks_like_database(dir)) {
+    return false;
+  }
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().filename().string().rfind("OPTIONS-", 0) != 0) {
       continue;
@@ -323,6 +333,23 @@ bool damaged_but_ours(const std::filesystem::path& dir) {
     }
   }
   return false;
+}
+
+bool opens_as_ours(const std::filesystem::path& dir);
+
+// True for a catalog folder whose making was cut short: it has the marker, no table yet (a
+// damaged catalog has them) and no catalog that opens with our magic, which is written first.
+bool made_in_part(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(dir / k_marker_name, ec) || !foreign_entries(dir).empty()) {
+    return false;
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".sst") {
+      return false;
+    }
+  }
+  return !(looks_like_database(dir) && opens_as_ours(dir));
 }
 
 // True when `dir` opens as our catalog (whatever its schema).
@@ -351,7 +378,7 @@ bool opens_as_ours(const std::filesystem::path& dir) {
 // Empties the catalog folder `dir` (which must hold nothing but a catalog of ours, maybe
 // damaged), keeping the folder itself. Throws Fatal, having removed nothing, otherwise.
 void remove_catalog_files(const std::filesystem::path& dir) {
-  if (!looks_like_database(dir) || !(opens_as_ours(dir) || damaged_but_ours(dir))) {
+  if (!(looks_like_database(dir) && opens_as_ours(dir)) && !damaged_but_ours(dir)) {
     fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
   }
   if (const auto foreign = foreign_entries(dir); !foreign.empty()) {
@@ -363,10 +390,14 @@ void remove_catalog_files(const std::filesystem::path& dir) {
                   (foreign.size() > 5 ? ", ..." : "") +
                   "); move them out of it first (refusing to delete it)");
   }
+  // The marker goes last: a removal cut short still leaves a folder known for ours.
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    std::filesystem::remove(entry.path(), ec);
+    if (entry.path().filename() != k_marker_name) {
+      std::filesystem::remove(entry.path(), ec);
+    }
   }
+  std::filesystem::remove(dir / k_marker_name, ec);
 }
 
 } // namespace
@@ -396,30 +427,53 @@ std::unique_ptr<Catalog> Catalog::rebuild(const std::filesystem::path& dir, Wait
 }
 
 std::unique_ptr<Catalog> Catalog::open_locked(const std::filesystem::path& dir, Access access, int lock_fd) {
-  std::error_code ec;
-  const bool fresh = std::filesystem::is_empty(dir, ec) || !std::filesystem::exists(dir, ec);
-  // An existing catalog opens read-only until the first write: a re-index that changes nothing
-  // then leaves no new write-ahead log behind, and the next open has nothing to replay.
-  std::unique_ptr<Impl> impl;
   try {
-    impl = open_db(dir, access == Access::read_only || !fresh);
+    std::error_code ec;
+    if (!std::filesystem::is_empty(dir, ec) && std::filesystem::exists(dir, ec)) {
+      try {
+        auto catalog = open_existing(dir, access);
+        catalog->m_lock_fd = lock_fd;
+        return catalog;
+      } catch (const Fatal&) {
+        if (!made_in_part(dir)) {
+          throw;
+        }
+        if (access == Access::read_only) {
+          fail(dir, "it was being made when its index run was cut short; run `iphone-photo-dedup index "
+                    "ROOT...` again");
+        }
+        remove_catalog_files(dir); // it holds nothing yet: made again below
+      }
+    } else if (access == Access::read_only) {
+      fail(dir, "not found (run `iphone-photo-dedup index ROOT...` first, or name it with --catalog)");
+    }
+    auto catalog = make_fresh(dir);
+    catalog->m_lock_fd = lock_fd;
+    return catalog;
   } catch (...) {
     if (lock_fd >= 0) {
       ::close(lock_fd);
     }
     throw;
   }
-  impl->reopen_to_write = access == Access::read_write && !fresh;
-  std::unique_ptr<Catalog> catalog(new Catalog(dir, std::move(impl)));
-  catalog->m_lock_fd = lock_fd;
+}
 
-  if (fresh) {
-    Batch batch;
-    batch.put_meta(meta_key::magic, k_magic);
-    batch.put_meta(meta_key::schema, std::to_string(k_catalog_schema));
-    catalog->write(batch);
-    return catalog;
-  }
+std::unique_ptr<Catalog> Catalog::make_fresh(const std::filesystem::path& dir) {
+  std::ofstream(dir / k_marker_name) << k_magic << "\n";
+  std::unique_ptr<Catalog> catalog(new Catalog(dir, open_db(dir, false)));
+  Batch batch;
+  batch.put_meta(meta_key::magic, k_magic);
+  batch.put_meta(meta_key::schema, std::to_string(k_catalog_schema));
+  catalog->write(batch);
+  return catalog;
+}
+
+std::unique_ptr<Catalog> Catalog::open_existing(const std::filesystem::path& dir, Access access) {
+  // An existing catalog opens read-only until the first write: a re-index that changes nothing
+  // then leaves no new write-ahead log behind, and the next open has nothing to replay.
+  auto impl = open_db(dir, true);
+  impl->reopen_to_write = access == Access::read_write;
+  std::unique_ptr<Catalog> catalog(new Catalog(dir, std::move(impl)));
   if (catalog->meta(meta_key::magic) != std::string(k_magic)) {
     fail(dir, "this directory is not an iphone-photo-dedup catalog");
   }

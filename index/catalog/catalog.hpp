@@ -108,6 +108,8 @@ private:
   Catalog(std::filesystem::path dir, std::unique_ptr<Impl> impl);
   static std::unique_ptr<Impl> open_db(const std::filesystem::path& dir, bool read_only);
   static std::unique_ptr<Catalog> open_locked(const std::filesystem::path& dir, Access access, int lock_fd);
+  static std::unique_ptr<Catalog> make_fresh(const std::filesystem::path& dir);
+  static std::unique_ptr<Catalog> open_existing(const std::filesystem::path& dir, Access access);
   std::filesystem::path m_dir;
   std::unique_ptr<Impl> m_impl;
   int m_lock_fd = -1; // the catalog folder, flock'ed by a writer; -1 for readers
