@@ -10,6 +10,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -79,6 +81,44 @@ private:
   fs::path m_dir;
 };
 
+// The reasons of the files of one capture agree: the keeper counts the files of its group,
+// and names every rule by which a duplicate of it says the keeper was kept.
+void check_reasons_agree(const std::string& listed) {
+  std::map<std::string, std::vector<test::JsonObject>> groups;
+  for (const auto& line : lines_of(listed)) {
+    test::JsonObject row;
+    REQUIRE(test::parse_flat_json(line, row));
+    if (row["group"] != "0" && !row["group"].empty()) {
+      groups[row["group"]].push_back(row);
+    }
+  }
+  std::size_t checked = 0;
+  for (const auto& [group, rows] : groups) {
+    const auto keeper =
+        std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row.at("role") == "keeper"; });
+    if (keeper == rows.end() || rows.size() < 2) {
+      continue;
+    }
+    const std::string& reason = keeper->at("reason");
+    CAPTURE(reason);
+    CHECK(reason.rfind("keeper of " + std::to_string(rows.size()) + " files of this capture", 0) == 0);
+    for (const auto& row : rows) {
+      const std::string& theirs = row.at("reason");
+      if (row.at("role") != "duplicate" || row.at("keeper") != keeper->at("source") ||
+          theirs.find("; kept: ") == std::string::npos) {
+        continue;
+      }
+      const std::string rule =
+          theirs.substr(theirs.find("; kept: ") + 8, theirs.size() - theirs.find("; kept: ") - 9);
+      CAPTURE(theirs);
+      CHECK(reason.find(" for " + rule) != std::string::npos);
+    }
+    ++checked;
+  }
+  MESSAGE(checked << " captures with copies: their reasons agree");
+  CHECK(checked > 10);
+}
+
 void run_journey(const test::MessyOptions& options) {
   TmpDir tmp;
   const fs::path root = tmp / "library";
@@ -134,6 +174,7 @@ void run_journey(const test::MessyOptions& options) {
     CHECK(counts.first == counts.second);
   }
   CHECK(f.role_wrong == 0);
+  check_reasons_agree(r.out);
 
   // 3. Mount, and read every file through it; 4. materialize; 5. unmount.
   std::error_code ec;

@@ -36,6 +36,7 @@ int cmd_index(Args args) {
   const auto dir = catalog_dir(args);
   const bool rebuild = args.flag("--rebuild");
   const auto wait = args.flag("--wait") ? Catalog::Wait::yes : Catalog::Wait::no;
+  const bool verbose = args.flag("--verbose");
   IndexOptions options;
   // Threads for reading, hashing and fingerprints, set once for the whole run.
   std::optional<tbb::global_control> threads;
@@ -124,10 +125,13 @@ int cmd_index(Args args) {
         static_cast<unsigned long long>(plan->stats.hashed),
         static_cast<unsigned long long>(plan->stats.fingerprinted),
         static_cast<unsigned long long>(plan->stats.fingerprint_errors));
-    std::printf("  still pairs without pixels: %llu settled by identifier and size, %llu refused by aspect\n",
-                static_cast<unsigned long long>(plan->stats.settled_by_metadata),
-                static_cast<unsigned long long>(plan->stats.refused_by_aspect));
-    if (plan->stats.heic_prints + plan->stats.jpeg_prints > 0) {
+    if (verbose) {
+      std::printf(
+          "  still pairs without pixels: %llu settled by identifier and size, %llu refused by aspect\n",
+          static_cast<unsigned long long>(plan->stats.settled_by_metadata),
+          static_cast<unsigned long long>(plan->stats.refused_by_aspect));
+    }
+    if (verbose && plan->stats.heic_prints + plan->stats.jpeg_prints > 0) {
       std::printf("  fingerprints per thread-second: HEIC %.1f (%llu), JPEG %.1f (%llu)\n",
                   plan->stats.heic_seconds > 0 ? plan->stats.heic_prints / plan->stats.heic_seconds : 0.0,
                   static_cast<unsigned long long>(plan->stats.heic_prints),

@@ -49,6 +49,9 @@ constexpr Option k_index_options[] = {
      "", Complete::nothing},
     {"--wait", "", "", "when another run is writing the catalog, wait for it instead of stopping", "",
      Complete::nothing},
+    {"--verbose", "-v", "",
+     "also print how the content checks went (pairs settled from headers, decode rates)", "",
+     Complete::nothing},
 };
 
 constexpr Option k_status_options[] = {k_catalog, json_flag("print one JSON object")};

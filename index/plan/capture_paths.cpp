@@ -86,10 +86,9 @@ struct FamilyContext {
   std::vector<Placement>& placements;
 };
 
-std::string keeper_why_of(const FileRecord& k, std::size_t files) {
+std::string keeper_why_of(const FileRecord& k) {
   const std::string device = device_name(k.make, k.model);
-  return "capture " + format_iso8601(k.capture) + (device.empty() ? std::string() : ", " + device) + "; " +
-         std::to_string(files) + " file(s) of this capture";
+  return "capture " + format_iso8601(k.capture) + (device.empty() ? std::string() : ", " + device);
 }
 
 void place_keeper(FamilyContext& ctx, const Family& f, const Capture& cap, const std::string& keeper_why) {
@@ -97,10 +96,7 @@ void place_keeper(FamilyContext& ctx, const Family& f, const Capture& cap, const
   Placement& kp = ctx.placements[cap.files[0]];
   kp.role = Role::keeper;
   kp.view = ctx.names.claim(f.dir, f.stem, ViewNames::ext_for(k));
-  kp.reason = cap.files.size() == 1
-                  ? "the only file of this capture"
-                  : "keeper of " + std::to_string(cap.files.size()) +
-                        " files of this capture: " + why_better(k, ctx.records[cap.files[1]]);
+  // Its reason comes from pass 12 (explain_keepers), once its whole group has its places.
   kp.rules = keeper_why + "\nrank: format > pixels > camera metadata > oldest mtime > shortest path";
 }
 
@@ -159,7 +155,7 @@ std::vector<std::string> place_captures(const std::vector<FileRecord>& records, 
   for (const Family& f : families_of(records, captures, live)) {
     const Capture& cap = captures.list[f.capture];
     const FileRecord& k = records[cap.files[0]];
-    const std::string keeper_why = keeper_why_of(k, cap.files.size());
+    const std::string keeper_why = keeper_why_of(k);
     place_keeper(ctx, f, cap, keeper_why);
     const std::vector<FileIndex> rest = place_raw_sidecars(ctx, f, cap, keeper_why);
     place_duplicates(records, rest, cap.files[0], f.dir, f.stem, Role::keeper, keeper_why, kinship, names,

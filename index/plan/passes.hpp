@@ -188,7 +188,14 @@ void place_sidecars(const std::vector<FileRecord>& records, const std::vector<Fi
 void place_others(const std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
                   ViewNames& names, std::vector<Placement>& placements);
 
-// ---- 12. README.txt ---------------------------------------------------------------------------
+// ---- 12. keeper reasons -----------------------------------------------------------------------
+
+// Writes each keeper's reason once its whole group is placed: the files of the group by role,
+// and the rule that made the keeper beat each kind of rival (the one each rival's reason names).
+void explain_keepers(const std::vector<FileRecord>& records, const Captures& captures,
+                     std::vector<Placement>& placements);
+
+// ---- 13. README.txt ---------------------------------------------------------------------------
 
 std::string readme_text(const std::vector<FileRecord>& records, const std::vector<Placement>& placements,
                         std::uint64_t groups);

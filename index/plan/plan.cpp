@@ -16,7 +16,9 @@
 //           ─► 10 sidecars       AAE/XMP beside the keeper of their media's capture (after 8 and 9:
 //                                they follow the roles those gave)
 //           ─► 11 others         other/<root>/…, or outside the view
-//           ─► 12 README.txt
+//           ─► 12 reasons        each keeper's reason, from its whole group: roles, and the rule
+//                                that beat each kind of rival
+//           ─► 13 README.txt
 //
 // Every pass is deterministic: ties break on paths, never on thread timing.
 #include "index/plan/plan.hpp"
@@ -87,6 +89,7 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
     place_sidecars(records, classes, captures, family_stems, names, plan.placements);
     place_others(records, classes, names, plan.placements);
   });
+  timed(stats, "reasons", [&] { explain_keepers(records, captures, plan.placements); });
   for (const Capture& capture : captures.list) {
     stats.groups += capture.files.size() > 1 ? 1 : 0;
   }
