@@ -59,7 +59,7 @@ int cmd_status(Args args) {
     }
     if (record.kind == Kind::still || record.kind == Kind::movie) {
       const std::string device = device_name(record.make, record.model);
-      ++devices[device.empty() ? "Unknown device" : device];
+      ++devices[device.empty() ? std::string(k_unknown_device) : device];
       no_time += record.capture.known() ? 0 : 1;
     }
     if (!record.error.empty()) {

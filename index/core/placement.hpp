@@ -13,12 +13,15 @@ namespace ipd {
 // manifest of what materialize made (and its ".journal" and ".tmp" beside it).
 constexpr std::string_view k_readme_name = "README.txt";
 constexpr std::string_view k_manifest_name = ".iphone-photo-dedup-materialized";
+// The folder of captures with a time but no device, spelled like the view's other folders.
+constexpr std::string_view k_unknown_device = "unknown_device";
 
 // True for the names materialize keeps at the root of OUTDIR: the manifest, its ".journal" and
 // its ".tmp" (compared without case).
 bool is_manifest_name(std::string_view name);
 // True when a folder at the root of the view may not take `name` (compared without case): a
-// folder of the view (duplicates, other, unknown_time), README.txt, or a manifest name.
+// folder of the view (duplicates, other, unknown_device, unknown_time), README.txt, or a
+// manifest name.
 bool is_reserved_top_name(std::string_view name);
 
 // The role of a file in the view (docs/DESIGN.md §4).

@@ -74,18 +74,20 @@ bool is_raw(Format format) {
 
 std::string device_name(std::string_view make, std::string_view model) {
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  auto starts_with_make = [&] {
-    if (model.size() < make.size()) {
+  // True when the model starts with `word`, as a whole word, in any case.
+  auto starts_with = [&](std::string_view word) {
+    if (word.empty() || model.size() < word.size()) {
       return false;
     }
-    for (std::size_t i = 0; i < make.size(); ++i) {
-      if (lower(model[i]) != lower(make[i])) {
+    for (std::size_t i = 0; i < word.size(); ++i) {
+      if (lower(model[i]) != lower(word[i])) {
         return false;
       }
     }
-    return model.size() == make.size() || model[make.size()] == ' ';
+    return model.size() == word.size() || model[word.size()] == ' ';
   };
-  if (make.empty() || starts_with_make()) {
+  // The model names the maker already: "Canon" + "Canon EOS R6", "NIKON CORPORATION" + "NIKON D70".
+  if (make.empty() || starts_with(make) || starts_with(make.substr(0, make.find(' ')))) {
     return std::string(model);
   }
   if (model.empty()) {

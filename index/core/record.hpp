@@ -132,7 +132,8 @@ Kind kind_of(Format format);
 bool is_raw(Format format);
 
 // The capture device as the view names it: "Make Model" without the make repeated
-// ("Canon" + "Canon EOS R6" -> "Canon EOS R6"); empty when neither is known.
+// ("Canon" + "Canon EOS R6" -> "Canon EOS R6", "NIKON CORPORATION" + "NIKON D70" -> "NIKON D70",
+// as ExifTool users know it); empty when neither is known.
 std::string device_name(std::string_view make, std::string_view model);
 
 // "2021-04-08T16:04:55.787-07:00"; subseconds and offset only where the file has them.

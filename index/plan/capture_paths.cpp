@@ -27,11 +27,11 @@ struct Family {
   std::string stem; // view stem of the keeper, after collisions
 };
 
-// The device folder: "Make Model", "Unknown device", never a name the view's root reserves.
+// The device folder: "Make Model", "unknown_device", never a name the view's root reserves.
 std::string device_folder(const FileRecord& k) {
   std::string device = sanitize_name(device_name(k.make, k.model));
   if (device_name(k.make, k.model).empty()) {
-    device = "Unknown device";
+    return std::string(k_unknown_device);
   }
   if (is_reserved_top_name(device)) {
     device += " (device)";

@@ -34,7 +34,7 @@ std::string readme_text(const std::vector<FileRecord>& records, const std::vecto
       "  <Device>/YYYY/YYYY-MM/   one file per capture, in the format it was captured in (the keeper),\n"
       "                           named YYYYMMDD_HHMMSS_<original name>, with its Live Photo movie,\n"
       "                           its .AAE/.XMP sidecars and, beside a RAW file, its JPG/HEIC\n"
-      "  Unknown device/          media with a capture time but no camera make or model\n"
+      "  unknown_device/          media with a capture time but no camera make or model\n"
       "  duplicates/              every other copy of a capture, at its keeper's path\n"
       "  unknown_time/<folder>/   media with no capture time inside the file: review by hand\n"
       "  other/<folder>/          files that are not photos or videos, and files that could not be read\n\n"

@@ -93,7 +93,7 @@ void kept_first(std::vector<Found>& found, const std::vector<Placement>& placeme
 std::string companion_path(const std::vector<FileRecord>& records, const Found& f,
                            const std::string& stem_path, const Placement& keeper, ViewNames& names) {
   const FileRecord& s = records[f.sidecar];
-  const std::string sidecar_ext = sanitize_name(ext_of(leaf_of(s.path)), 16);
+  const std::string sidecar_ext = ViewNames::ext_for(s); // "AAE", "XMP": one case, like the media's
   const std::string dir(parent_of(stem_path));
   const std::string stem(leaf_of(stem_path));
   if (f.type == "xmp" &&
@@ -108,7 +108,7 @@ std::string companion_path(const std::vector<FileRecord>& records, const Found& 
 
 // A further sidecar of one type for one capture: a duplicate beside the first one (`anchor`).
 std::string duplicate_path(const FileRecord& sidecar, const std::string& anchor, ViewNames& names) {
-  const std::string sidecar_ext = sanitize_name(ext_of(leaf_of(sidecar.path)), 16);
+  const std::string sidecar_ext = ViewNames::ext_for(sidecar);
   std::string path;
   for (int k = 2; path.empty() || names.taken(path); ++k) {
     path = "duplicates/" + std::string(parent_of(anchor)) + "/" + std::string(stem_of(leaf_of(anchor))) +
