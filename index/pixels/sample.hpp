@@ -1,4 +1,4 @@
-// The sampled content check of stills (DESIGN §5, §10): instead of decoding a whole picture, a
+// The sampled content check of stills (docs/DESIGN.md §5, §10): instead of decoding a whole picture, a
 // sample reads four fixed regions of the upright picture at full detail — on an iPhone HEIC
 // grid one HEVC tile each, on a JPEG the rows (restart intervals) that cover them — and reduces
 // each to 16×16 grey cells. Two copies of one picture sample the same part of it whatever their
