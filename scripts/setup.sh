@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format
   libfuse3-dev fuse3 libexiv2-dev libheif-dev libheif-plugin-libde265 libheif-plugin-x265 libmagic-dev
-  libvips-dev librocksdb-dev libtbb-dev doctest-dev libavformat-dev
+  libjpeg-dev libvips-dev librocksdb-dev libtbb-dev doctest-dev libavformat-dev
   libimage-exiftool-perl attr
   zsh groff-base
 )

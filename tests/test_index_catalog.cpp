@@ -1,11 +1,14 @@
 #include "index/catalog/catalog.hpp"
 #include "index/core/error.hpp"
+#include "tests/support/record_v1.hpp"
 #include "tests/support/tmpdir.hpp"
 
 #include <doctest/doctest.h>
 #include <rocksdb/db.h>
 
 #include <set>
+#include <string>
+#include <vector>
 
 using namespace ipd;
 using ipd::test::TmpDir;
@@ -104,4 +107,36 @@ TEST_CASE("a catalog of the layout with a directory-listing table opens, and los
   }
   CHECK(families() == std::set<std::string>{rocksdb::kDefaultColumnFamilyName, "files", "view", "plan"});
   CHECK(Catalog::open(dir, Catalog::Access::read_only)->meta(meta_key::roots) == "/p");
+}
+
+TEST_CASE("a catalog written before samples opens and its records read, without samples") {
+  TmpDir tmp;
+  const auto dir = tmp / "catalog";
+  {
+    // What the previous version left: the same schema, file records of record version 1.
+    auto catalog = Catalog::open(dir, Catalog::Access::read_write);
+    Catalog::Batch batch;
+    batch.put(Catalog::Table::files, "/p/IMG_6161.HEIC", ipd::test::k_version_1_bytes);
+    catalog->write(batch);
+  }
+  FileRecord expected = ipd::test::version_1_record();
+  expected.path = "/p/IMG_6161.HEIC";
+  {
+    auto catalog = Catalog::open(dir, Catalog::Access::read_write);
+    std::vector<FileRecord> records;
+    catalog->for_each_file([&](FileRecord&& r) { records.push_back(std::move(r)); });
+    REQUIRE(records.size() == 1);
+    CHECK(records[0] == expected);
+    CHECK(records[0].sample.empty());
+    // This version adds a sample to the old record and writes it back.
+    records[0].sample = std::string(1029, '\x2a');
+    Catalog::Batch batch;
+    batch.put_file(records[0]);
+    catalog->write(batch);
+  }
+  auto catalog = Catalog::open(dir, Catalog::Access::read_only);
+  const auto back = catalog->file("/p/IMG_6161.HEIC");
+  REQUIRE(back);
+  CHECK(back->sample == std::string(1029, '\x2a'));
+  CHECK(back->fingerprint == expected.fingerprint);
 }

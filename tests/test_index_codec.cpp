@@ -1,8 +1,11 @@
 #include "index/catalog/codec.hpp"
+#include "tests/support/record_v1.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace ipd;
+using ipd::test::k_version_1_bytes;
+using ipd::test::version_1_record;
 
 namespace {
 
@@ -39,6 +42,7 @@ FileRecord full_record() {
   r.error = "truncated: something";
   r.fingerprint = std::string(1028, '\x7f');
   r.content_hash = 0xfedcba9876543210ULL;
+  r.sample = std::string(1029, '\x3c');
   return r;
 }
 
@@ -67,6 +71,25 @@ TEST_CASE("decode refuses an unknown version and every truncation") {
   future[0] = static_cast<char>(k_file_record_version + 1);
   CHECK_FALSE(decode(future, r));
   CHECK_FALSE(decode(bytes + "x", r));
+}
+
+TEST_CASE("a record written by version 1 (before samples) is read, without a sample") {
+  const FileRecord record = version_1_record();
+  FileRecord back;
+  REQUIRE(decode(k_version_1_bytes, back));
+  CHECK(back == record);
+  CHECK(back.sample.empty());
+  // Re-encoded, it is a version 2 record that reads back the same, and can carry a sample.
+  const std::string reencoded = encode(back);
+  CHECK(static_cast<std::uint8_t>(reencoded[0]) == k_file_record_version);
+  FileRecord again;
+  REQUIRE(decode(reencoded, again));
+  CHECK(again == record);
+  back.sample = std::string(1029, '\x01');
+  REQUIRE(decode(encode(back), again));
+  CHECK(again.sample == back.sample);
+  // A version 1 record with bytes after its last field is corrupt, not a version 2 one.
+  CHECK_FALSE(decode(std::string(k_version_1_bytes) + std::string(1, '\0'), again));
 }
 
 TEST_CASE("varints cover the whole range") {

@@ -90,7 +90,7 @@ constexpr std::uint8_t k_flag_apple_makernote = 2;
 std::string encode(const FileRecord& r) {
   std::string out;
   out.reserve(96 + r.mime.size() + r.make.size() + r.model.size() + r.software.size() + r.content_id.size() +
-              r.error.size());
+              r.error.size() + r.fingerprint.size() + r.sample.size());
   out.push_back(static_cast<char>(k_file_record_version));
   put_varint(out, r.root);
   put_varint(out, r.dev);
@@ -125,13 +125,14 @@ std::string encode(const FileRecord& r) {
   put_bytes(out, r.error);
   put_bytes(out, r.fingerprint);
   put_varint(out, r.content_hash);
+  put_bytes(out, r.sample);
   return out;
 }
 
 bool decode(std::string_view bytes, FileRecord& r) {
   Reader in(bytes);
   std::uint8_t version = 0;
-  if (!in.get_u8(version) || version != k_file_record_version) {
+  if (!in.get_u8(version) || version < 1 || version > k_file_record_version) {
     return false;
   }
   std::int64_t offset = 0;
@@ -147,7 +148,9 @@ bool decode(std::string_view bytes, FileRecord& r) {
       get_uint(in, r.height) && get_uint(in, r.orientation) && in.get_bytes(r.content_id) &&
       in.get_bytes(r.burst_id) && get_uint(in, r.duration_ms) && in.get_bytes(r.link_target) &&
       in.get_bytes(r.error) && in.get_bytes(r.fingerprint) && in.get_varint(r.content_hash);
-  if (!ok || !in.at_end() || offset < -24 * 60 || offset > 24 * 60) {
+  r.sample.clear(); // version 1 records have none
+  if (!ok || (version >= 2 && !in.get_bytes(r.sample)) || !in.at_end() || offset < -24 * 60 ||
+      offset > 24 * 60) {
     return false;
   }
   r.capture.offset_minutes = static_cast<std::int16_t>(offset);

@@ -13,7 +13,9 @@
 
 namespace ipd {
 
-constexpr std::uint8_t k_file_record_version = 1;
+// Version 2 added the content sample (FileRecord::sample) at the end; decode still reads
+// version 1 records, which lack it.
+constexpr std::uint8_t k_file_record_version = 2;
 
 void put_varint(std::string& out, std::uint64_t value);
 void put_signed(std::string& out, std::int64_t value);
@@ -36,7 +38,8 @@ private:
 
 // The record without its path (the path is the key).
 std::string encode(const FileRecord& record);
-// Decodes into `record` (path left as is). Returns false for an unknown version or corrupt bytes.
+// Decodes into `record` (path left as is): this version's records, and version 1's (with an
+// empty sample). Returns false for an unknown version or corrupt bytes.
 bool decode(std::string_view bytes, FileRecord& record);
 
 // A view entry (the view path is the key).

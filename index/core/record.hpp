@@ -99,6 +99,7 @@ struct FileRecord {
   // Content facts the plan computes only when it needs them, kept so a re-run need not read
   // the file again (a changed file gets a fresh record without them).
   std::string fingerprint;        // encode_fingerprint() of the 32x32 grey thumbnail; empty = none
+  std::string sample;             // encode_sample() of the sampled regions (sample.hpp); empty = none
   std::uint64_t content_hash = 0; // hash of all bytes; 0 = not computed
 
   bool operator==(const FileRecord&) const = default;

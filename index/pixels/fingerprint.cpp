@@ -1,16 +1,21 @@
 #include "index/pixels/fingerprint.hpp"
+#include "index/pixels/vips_decode.hpp"
 
 #include <vips/vips8>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <exception>
 #include <mutex>
 #include <vector>
 
 namespace ipd {
 namespace {
+
+using vips_decode::BorrowedBlob;
+using vips_decode::decode_failure;
+using vips_decode::Decoded;
+using vips_decode::to_srgb8;
 
 // JPEG shrink-on-load (1/2, 1/4, 1/8 in the DCT domain: exact 8×8 block means at 1/8) keeps at
 // least this many pixels on the short side, so each fingerprint cell still averages ≥ 16 of them.
@@ -18,158 +23,23 @@ constexpr int k_min_shrunk_side = 128;
 
 void drop_log(const gchar*, GLogLevelFlags, const gchar*, gpointer) {}
 
-// The libvips error buffer (shared by all threads) taken and cleared, trimmed to its first line;
-// `fallback` when it is empty.
-std::string take_vips_error(std::string_view fallback) {
-  char* raw = vips_error_buffer_copy();
-  std::string text = raw ? raw : "";
-  g_free(raw);
-  if (const auto newline = text.find('\n'); newline != std::string::npos) {
-    text.resize(newline);
+int fingerprint_shrink(int width, int height) {
+  const int short_side = std::min(width, height);
+  for (const int candidate : {8, 4, 2}) {
+    if (short_side / candidate >= k_min_shrunk_side) {
+      return candidate;
+    }
   }
-  if (text.empty()) {
-    return std::string(fallback);
-  }
-  return text;
+  return 1;
 }
 
-// The message for the exception being handled, for a decode that failed.
-std::string decode_failure() {
-  try {
-    throw;
-  } catch (const vips::VError& e) {
-    return "cannot decode image: " + take_vips_error(e.what());
-  } catch (const std::exception& e) {
-    return std::string("cannot decode image: ") + e.what();
-  } catch (...) {
-    return "cannot decode image";
-  }
-}
+int full_size(int, int) { return 1; }
 
-bool is_heif(Format format) { return format == Format::heic || format == Format::avif; }
-
-bool is_movie_or_sidecar(Format format) {
-  const Kind kind = kind_of(format);
-  return kind == Kind::movie || kind == Kind::sidecar;
-}
-
-// A VipsBlob over the caller's bytes (not copied, not freed): the image built on it must be
-// done with before the caller's bytes go away, which the operation cache being off ensures.
-struct BorrowedBlob {
-  explicit BorrowedBlob(std::span<const std::uint8_t> data)
-      : blob(vips_blob_new(nullptr, data.data(), data.size())) {}
-  ~BorrowedBlob() { vips_area_unref(VIPS_AREA(blob)); }
-  BorrowedBlob(const BorrowedBlob&) = delete;
-  BorrowedBlob& operator=(const BorrowedBlob&) = delete;
-  VipsBlob* blob;
-};
-
-int orientation_of(const vips::VImage& image) {
-  if (vips_image_get_typeof(image.get_image(), VIPS_META_ORIENTATION) == 0) {
-    return 1;
-  }
-  const int orientation = image.get_int(VIPS_META_ORIENTATION);
-  return orientation >= 1 && orientation <= 8 ? orientation : 1;
-}
-
-bool swaps_sides(int orientation) { return orientation >= 5 && orientation <= 8; }
-
-// Flattens alpha onto white and brings any interpretation (grey, 16-bit, CMYK, ...) to 8-bit
-// sRGB, so every source is compared in the same space.
-vips::VImage to_srgb8(vips::VImage image) {
-  if (image.has_alpha()) {
-    image = image.flatten(vips::VImage::option()->set("background", std::vector<double>{255.0}));
-  }
-  if (image.interpretation() == VIPS_INTERPRETATION_sRGB && image.format() == VIPS_FORMAT_UCHAR &&
-      image.bands() == 3) {
-    return image;
-  }
-  if (vips_colourspace_issupported(image.get_image())) {
-    image = image.colourspace(VIPS_INTERPRETATION_sRGB);
-  }
-  if (image.bands() > 3) {
-    image = image.extract_band(0, vips::VImage::option()->set("n", 3));
-  } else if (image.bands() == 2) {
-    image = image.extract_band(0);
-  }
-  if (image.bands() == 1) {
-    image = vips::VImage::bandjoin(std::vector<vips::VImage>{image, image, image});
-  }
-  if (image.format() != VIPS_FORMAT_UCHAR) {
-    image = image.cast(VIPS_FORMAT_UCHAR);
-  }
-  return image.copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
-}
-
-// A decoded still (not yet turned upright) and what its pixels cover of the full image.
-struct Decoded {
-  vips::VImage image;
-  int orientation = 1; // EXIF orientation still to apply to `image`
-  int full_width = 0;  // the stored full image, before orientation
-  int full_height = 0;
-  double step = 1; // full-image pixels per decoded pixel (JPEG shrink-on-load: 1, 2, 4, 8)
-
-  int shown_width() const { return swaps_sides(orientation) ? full_height : full_width; }
-  int shown_height() const { return swaps_sides(orientation) ? full_width : full_height; }
-};
-
-vips::VImage load_heif(const BorrowedBlob& blob, bool thumbnail) {
-  return vips::VImage::heifload_buffer(blob.blob, vips::VImage::option()
-                                                      ->set("thumbnail", thumbnail)
-                                                      ->set("access", VIPS_ACCESS_SEQUENTIAL)
-                                                      ->set("fail_on", VIPS_FAIL_ON_TRUNCATED));
-}
-
-// Decodes `data` as the given source asks (lazily: pixels come when read). Throws vips::VError
-// (caught by the callers).
 Decoded decode(const BorrowedBlob& blob, std::span<const std::uint8_t> data, Format format,
                FingerprintSource source) {
-  Decoded out;
-  if (is_heif(format)) {
-    // libheif applies the HEIF transformations (irot/imir) itself and vips drops the EXIF
-    // orientation, so the pixels come upright.
-    out.image = load_heif(blob, false);
-    out.orientation = orientation_of(out.image);
-    out.full_width = out.image.width();
-    out.full_height = out.image.height();
-    if (source == FingerprintSource::embedded_thumbnail) {
-      out.image = load_heif(blob, true);
-      out.full_width = out.image.width();
-      out.full_height = out.image.height();
-      out.orientation = orientation_of(out.image);
-    }
-    return out;
-  }
-  if (format == Format::jpeg) {
-    const vips::VImage header = vips::VImage::jpegload_buffer(
-        blob.blob, vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
-    out.orientation = orientation_of(header);
-    out.full_width = header.width();
-    out.full_height = header.height();
-    int shrink = 1;
-    if (source != FingerprintSource::full) {
-      const int short_side = std::min(header.width(), header.height());
-      for (const int candidate : {8, 4, 2}) {
-        if (short_side / candidate >= k_min_shrunk_side) {
-          shrink = candidate;
-          break;
-        }
-      }
-    }
-    out.step = shrink;
-    out.image = vips::VImage::jpegload_buffer(blob.blob, vips::VImage::option()
-                                                             ->set("shrink", shrink)
-                                                             ->set("access", VIPS_ACCESS_SEQUENTIAL)
-                                                             ->set("fail_on", VIPS_FAIL_ON_TRUNCATED));
-    return out;
-  }
-  out.image = vips::VImage::new_from_buffer(
-      data.data(), data.size(), "",
-      vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL)->set("fail_on", VIPS_FAIL_ON_TRUNCATED));
-  out.orientation = orientation_of(out.image);
-  out.full_width = out.image.width();
-  out.full_height = out.image.height();
-  return out;
+  return vips_decode::decode(blob, data, format,
+                             source == FingerprintSource::full ? full_size : fingerprint_shrink,
+                             source == FingerprintSource::embedded_thumbnail);
 }
 
 // How one decoded column (or row) spreads over the fingerprint's cells: decoded pixel i covers
@@ -319,13 +189,6 @@ vips::VImage decode_full(std::span<const std::uint8_t> data, Format format, cons
   return image;
 }
 
-std::string refusal(Format format) {
-  if (is_raw(format)) {
-    return "fingerprint: RAW images (" + std::string(format_name(format)) + ") are not decoded";
-  }
-  return "fingerprint: not a still image (" + std::string(format_name(format)) + ")";
-}
-
 } // namespace
 
 void init_fingerprints() {
@@ -347,8 +210,8 @@ void init_fingerprints() {
 bool compute_fingerprint_from(std::span<const std::uint8_t> data, Format format, FingerprintSource source,
                               Fingerprint& out, std::string& error) {
   init_fingerprints();
-  if (is_raw(format) || is_movie_or_sidecar(format)) {
-    error = refusal(format);
+  if (is_raw(format) || vips_decode::is_movie_or_sidecar(format)) {
+    error = vips_decode::refusal(format, "fingerprint");
     return false;
   }
   if (data.empty()) {
@@ -388,8 +251,8 @@ double full_compare_percent(std::span<const std::uint8_t> a, Format fa, std::spa
                             Format fb, std::string& error) {
   init_fingerprints();
   for (const Format format : {fa, fb}) {
-    if (is_raw(format) || is_movie_or_sidecar(format)) {
-      error = refusal(format);
+    if (is_raw(format) || vips_decode::is_movie_or_sidecar(format)) {
+      error = vips_decode::refusal(format, "fingerprint");
       return -1;
     }
   }

@@ -1,5 +1,5 @@
-// The decoding functions of fingerprint.hpp for the core: they load the pixels module on first
-// use (module.hpp) and forward to it.
+// The decoding functions of fingerprint.hpp and sample.hpp for the core: they load the pixels
+// module on first use (module.hpp) and forward to it.
 #include "index/core/module.hpp"
 #include "index/pixels/pixels_module.hpp"
 
@@ -50,6 +50,21 @@ std::string image_decoder_version(std::string& module, std::string& error) {
   std::string version = loaded.module.version(module, error);
   module = loaded.path;
   return version;
+}
+
+bool compute_sample(std::span<const std::uint8_t> data, Format format, Sample& out, std::string& error) {
+  SampleReport report;
+  return compute_sample_from(data, format, SampleSource::automatic, out, report, error);
+}
+
+bool compute_sample_from(std::span<const std::uint8_t> data, Format format, SampleSource source, Sample& out,
+                         SampleReport& report, std::string& error) {
+  const auto& loaded = load();
+  if (!loaded.module.sample) {
+    error = loaded.error;
+    return false;
+  }
+  return loaded.module.sample(data, format, source, out, report, error);
 }
 
 } // namespace ipd

@@ -6,4 +6,5 @@ extern "C" __attribute__((visibility("default"))) void ipd_pixels_module(ipd::Pi
   out->compute = ipd::compute_fingerprint_from;
   out->full_compare = ipd::full_compare_percent;
   out->version = ipd::image_decoder_version;
+  out->sample = ipd::compute_sample_from;
 }

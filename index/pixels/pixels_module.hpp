@@ -1,8 +1,9 @@
 // The interface of the pixels module, libipd_pixels.so (see module.hpp): the functions of
-// fingerprint.hpp that decode images through libvips.
+// fingerprint.hpp and sample.hpp that decode images (libvips, libheif, libjpeg).
 #pragma once
 
 #include "index/pixels/fingerprint.hpp"
+#include "index/pixels/sample.hpp"
 
 namespace ipd {
 
@@ -13,6 +14,8 @@ struct PixelsModule {
   double (*full_compare)(std::span<const std::uint8_t> a, Format fa, std::span<const std::uint8_t> b,
                          Format fb, std::string& error);
   std::string (*version)(std::string& module, std::string& error);
+  bool (*sample)(std::span<const std::uint8_t> data, Format format, SampleSource source, Sample& out,
+                 SampleReport& report, std::string& error);
 };
 
 } // namespace ipd

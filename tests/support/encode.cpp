@@ -96,6 +96,42 @@ std::string finish_heic(heif_context* context, heif_image_handle* image, const E
   return heic;
 }
 
+// The irot and imir of EXIF `orientation` on `item`, as libheif's encode_image writes them for a
+// single image: the rotation (counter-clockwise quarters; EXIF 6 is shown turned a quarter
+// clockwise), then the mirror (axis 1: left-right, as libheif reads it), the order MIAF asks.
+void add_orientation(heif_context* context, heif_item_id item, int orientation) {
+  int quarters = 0;
+  int axis = -1;
+  switch (orientation) {
+  case 2: axis = 1; break;
+  case 3: quarters = 2; break;
+  case 4: axis = 0; break;
+  case 5:
+    quarters = 3;
+    axis = 1;
+    break;
+  case 6: quarters = 3; break;
+  case 7:
+    quarters = 3;
+    axis = 0;
+    break;
+  case 8: quarters = 1; break;
+  default: break;
+  }
+  if (quarters != 0) {
+    const auto angle = static_cast<std::uint8_t>(quarters);
+    check(heif_item_add_raw_property(context, item, heif_fourcc('i', 'r', 'o', 't'), nullptr, &angle, 1, 1,
+                                     nullptr),
+          "irot");
+  }
+  if (axis >= 0) {
+    const auto mirror = static_cast<std::uint8_t>(axis);
+    check(heif_item_add_raw_property(context, item, heif_fourcc('i', 'm', 'i', 'r'), nullptr, &mirror, 1, 1,
+                                     nullptr),
+          "imir");
+  }
+}
+
 } // namespace
 
 void init_media_libraries() {
@@ -167,9 +203,7 @@ std::string encode_heic(const std::uint8_t* rgb, int width, int height, int orie
 std::string encode_heic_grid(const std::uint8_t* rgb, int width, int height, int tile_width, int tile_height,
                              int orientation, const Exiv2::ExifData& exif, bool fastest) {
   init_media_libraries();
-  // irot turns counter-clockwise in quarters; EXIF 6 is shown turned a quarter clockwise.
-  const int quarters = orientation == 6 ? 3 : orientation == 3 ? 2 : orientation == 8 ? 1 : 0;
-  if (orientation != 1 && quarters == 0) {
+  if (orientation < 1 || orientation > 8) {
     throw std::invalid_argument("encode_heic_grid: orientation " + std::to_string(orientation));
   }
   Context context(heif_context_alloc(), heif_context_free);
@@ -196,13 +230,8 @@ std::string encode_heic_grid(const std::uint8_t* rgb, int width, int height, int
     }
   }
   check(heif_context_set_primary_image(context.get(), raw_grid), "heif_context_set_primary_image");
-  if (quarters != 0) {
-    // The grid item carries the rotation (tiles are stored as the sensor saw them), as on an iPhone.
-    const auto angle = static_cast<std::uint8_t>(quarters);
-    check(heif_item_add_raw_property(context.get(), heif_image_handle_get_item_id(raw_grid),
-                                     heif_fourcc('i', 'r', 'o', 't'), nullptr, &angle, 1, 1, nullptr),
-          "irot");
-  }
+  // The grid item carries the turn (tiles are stored as the sensor saw them), as on an iPhone.
+  add_orientation(context.get(), heif_image_handle_get_item_id(raw_grid), orientation);
   return finish_heic(context.get(), raw_grid, exif, {});
 }
 

@@ -33,8 +33,8 @@ std::string encode_heic(const std::uint8_t* rgb, int width, int height, int orie
                         const Exiv2::ExifData& exif, const Exiv2::XmpData& xmp, bool fastest);
 
 // A HEIC as an iPhone writes it: a `grid` image of tile_width×tile_height HEVC tiles (hidden
-// items) covering `rgb`, width×height pixels as stored, the rotation of `orientation` (1, 3, 6
-// or 8) as irot on the grid, and the EXIF; HEVC quality 50. iPhones use 512×512 tiles at 12 MP (8×6 for
+// items) covering `rgb`, width×height pixels as stored, the turn of EXIF `orientation` (1..8)
+// as irot/imir on the grid, and the EXIF; HEVC quality 50. iPhones use 512×512 tiles at 12 MP (8×6 for
 // 4032×3024) and 640×896 at 24 MP (9×5 for 5712×4284).
 std::string encode_heic_grid(const std::uint8_t* rgb, int width, int height, int tile_width, int tile_height,
                              int orientation, const Exiv2::ExifData& exif, bool fastest);

@@ -15,8 +15,8 @@ namespace {
 
 constexpr int k_blobs = 5;
 
-// Interleaved RGB pixels: a gradient between random corner colours with random ellipses on it,
-// all drawn from `seed`, so that two seeds differ at every scale.
+} // namespace
+
 std::vector<std::uint8_t> make_pixels(int width, int height, unsigned seed) {
   std::mt19937 random(seed * 2654435761u + 12345u);
   std::uniform_int_distribution<int> colour(0, 255);
@@ -65,6 +65,8 @@ std::vector<std::uint8_t> make_pixels(int width, int height, unsigned seed) {
   }
   return pixels;
 }
+
+namespace {
 
 bool wants_makernote(const ExifSpec& spec) {
   return spec.apple_makernote || !spec.content_id.empty() || !spec.burst_id.empty();

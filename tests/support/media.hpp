@@ -1,8 +1,10 @@
 // Generated still images with chosen metadata, for tests that must run without the corpus.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ipd::test {
 
@@ -21,6 +23,10 @@ struct ExifSpec {
   std::string xmp_date_created; // XMP photoshop:DateCreated
   bool apple_makernote = false; // write an Apple MakerNote even without ids
 };
+
+// Interleaved RGB pixels, width×height: a gradient between random corner colours with random
+// ellipses on it, all drawn from `seed`, so that two seeds differ at every scale.
+std::vector<std::uint8_t> make_pixels(int width, int height, unsigned seed);
 
 // What an iPhone writes for a capture at `when` ("YYYY:MM:DD HH:MM:SS"): subseconds 123,
 // offset -07:00, Apple `model`, iOS 14.5, an Apple MakerNote with `content_id` (none when empty).
