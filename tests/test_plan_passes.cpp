@@ -18,8 +18,10 @@ class MemoryContent final : public FileContent {
 public:
   std::map<std::string, std::string> bytes;
   std::map<std::string, Fingerprint> pictures;
+  std::map<std::string, Sample> samples;
   std::atomic<int> reads{0};
-  std::atomic<int> decodes{0};
+  std::atomic<int> decodes{0}; // whole pictures
+  std::atomic<int> sampled{0};
 
   std::uint64_t head_hash(const FileRecord& file, std::size_t n) override {
     ++reads;
@@ -36,6 +38,16 @@ public:
     const auto it = pictures.find(file.path);
     if (it == pictures.end()) {
       error = "no picture";
+      return false;
+    }
+    out = it->second;
+    return true;
+  }
+  bool sample(const FileRecord& file, Sample& out, std::string& error) override {
+    ++sampled;
+    const auto it = samples.find(file.path);
+    if (it == samples.end()) {
+      error = "no sample";
       return false;
     }
     out = it->second;
@@ -63,6 +75,20 @@ Fingerprint picture(int seed, int noise = 0) {
   }
   f.aspect = 4.0f / 3.0f;
   return f;
+}
+
+// A sample of a 4:3 picture with a pattern of `seed`; `noise` moves its distance by about noise/2.
+Sample sample_of(int seed, int noise = 0) {
+  Sample s;
+  for (std::size_t i = 0; i < k_sample_values; ++i) {
+    int v = static_cast<int>((i * 5 + static_cast<std::size_t>(seed) * 97) % 200) + 20;
+    if (noise && i % 4 == 0) {
+      v += (i / 4) % 2 ? noise : -noise;
+    }
+    s.grey[i] = static_cast<std::uint8_t>(v);
+  }
+  s.aspect = 4.0f / 3.0f;
+  return s;
 }
 
 std::uint64_t g_next_ino = 1000;
@@ -363,4 +389,39 @@ TEST_CASE("regression: a device named like materialize's manifest gets a folder 
         ".iphone-photo-dedup-materialized (device)/2021/2021-05/20210503_142201_IMG_40.JPG");
   CHECK(p.at(b.path).view.rfind(".IPHONE-photo-dedup-materialized.journal (device)/", 0) == 0);
   CHECK(p.at(c.path).view.rfind(".iphone-photo-dedup-materialized photos/", 0) == 0);
+}
+
+TEST_CASE("plan: samples decide clear pairs; the band and an editor's file go to the whole pictures") {
+  MemoryContent content;
+  auto heic = photo("/in/IMG_50.HEIC", Format::heic);
+  auto resave = photo("/in/w/IMG_50.JPG", Format::jpeg);
+  resave.software = "Microsoft Windows Photo Viewer 6.1.7600.16385"; // re-encodes, edits nothing
+  auto band = photo("/in/t/IMG_50.JPG", Format::jpeg);
+  auto retouched = photo("/in/p/IMG_50.JPG", Format::jpeg);
+  retouched.software = "Adobe Photoshop 25.0"; // may change a part the sample does not see
+  auto other = photo("/in/o/IMG_50.JPG", Format::jpeg);
+  content.samples[heic.path] = sample_of(50);
+  content.samples[resave.path] = sample_of(50, 1);    // 0.5: clearly the same
+  content.samples[band.path] = sample_of(50, 3);      // 1.5: in the band
+  content.samples[retouched.path] = sample_of(50, 1); // 0.5, but an editor wrote it
+  content.samples[other.path] = sample_of(51);        // clearly another picture
+  content.pictures[heic.path] = picture(50);
+  content.pictures[resave.path] = picture(50, 1);
+  content.pictures[band.path] = picture(50, 2);      // the whole pictures agree
+  content.pictures[retouched.path] = picture(50, 6); // ... and here they do not: a retouch
+  content.pictures[other.path] = picture(51);
+  const auto p = plan({heic, resave, band, retouched, other}, content);
+  CHECK(p.at(resave.path).role == Role::duplicate);
+  CHECK(p.at(resave.path).reason.find("from the sample: content distance 0.50") != std::string::npos);
+  CHECK(p.at(band.path).role == Role::duplicate);
+  CHECK(p.at(band.path).reason.find("from the whole picture") != std::string::npos);
+  CHECK(p.at(band.path).reason.find("was in the band") != std::string::npos);
+  CHECK(p.at(retouched.path).role == Role::keeper);
+  CHECK(p.at(other.path).role == Role::keeper);
+  // Whole pictures were decoded only for the files of pairs the samples left open: not the other.
+  CHECK(content.sampled == 5);
+  CHECK(content.decodes == 4);
+  CHECK(p.plan.stats.pairs_in_band >= 1);
+  CHECK(p.plan.stats.pairs_by_editor >= 1);
+  CHECK(p.plan.stats.pairs_sample_different >= 1);
 }

@@ -18,6 +18,8 @@ namespace ipd::tools {
 
 namespace {
 
+unsigned long long ull(std::uint64_t n) { return static_cast<unsigned long long>(n); }
+
 // One line of the wall time of every pass, walk to the view's write:
 //   passes: walk 0.12 s, read 3.40 s, load 0.01 s, classify 0.00 s, copies 1.02 s, ...
 void print_passes(const IndexReport& report, const Plan* plan) {
@@ -28,6 +30,44 @@ void print_passes(const IndexReport& report, const Plan* plan) {
     }
   }
   std::printf("\n");
+}
+
+// What the plan made, and with --verbose how its content checks went.
+void print_plan(const Plan& plan, bool verbose) {
+  const PlanStats& st = plan.stats;
+  std::map<Role, std::uint64_t> roles;
+  for (const auto& p : plan.placements) {
+    ++roles[p.role];
+  }
+  std::printf("planned in %.2f s: %llu keepers, %llu companions, %llu raw-sidecars, %llu duplicates, "
+              "%llu unknown-time, %llu other\n",
+              st.seconds, ull(roles[Role::keeper]), ull(roles[Role::companion]),
+              ull(roles[Role::raw_sidecar]), ull(roles[Role::duplicate]), ull(roles[Role::unknown_time]),
+              ull(roles[Role::other]));
+  std::printf("  %llu captures with copies; %llu files hashed, %llu pictures sampled, %llu decoded whole "
+              "(%llu not decodable)\n",
+              ull(st.groups), ull(st.hashed), ull(st.sampled), ull(st.fingerprinted),
+              ull(st.sample_errors + st.fingerprint_errors));
+  if (!verbose) {
+    return;
+  }
+  std::printf(
+      "  still pairs: %llu settled by identifier and size and %llu refused by aspect from their headers; "
+      "%llu the same and %llu different by their samples; %llu by the whole pictures (%llu in the "
+      "sample's band, %llu written by an editor)\n",
+      ull(st.settled_by_metadata), ull(st.refused_by_aspect), ull(st.pairs_sample_same),
+      ull(st.pairs_sample_different), ull(st.pairs_in_band + st.pairs_by_editor), ull(st.pairs_in_band),
+      ull(st.pairs_by_editor));
+  const auto rate = [](std::uint64_t n, double seconds) {
+    return seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
+  };
+  std::printf(
+      "  per thread-second: samples HEIC %.1f (%llu), JPEG %.1f (%llu); whole pictures HEIC %.1f (%llu), "
+      "JPEG %.1f (%llu)\n",
+      rate(st.heic_samples, st.heic_sample_seconds), ull(st.heic_samples),
+      rate(st.jpeg_samples, st.jpeg_sample_seconds), ull(st.jpeg_samples),
+      rate(st.heic_prints, st.heic_seconds), ull(st.heic_prints), rate(st.jpeg_prints, st.jpeg_seconds),
+      ull(st.jpeg_prints));
 }
 
 } // namespace
@@ -107,37 +147,7 @@ int cmd_index(Args args) {
   const bool changed = report.added + report.changed + report.removed > 0;
   plan_options.one_at_a_time = report.one_at_a_time;
   if (const auto plan = refresh_plan(*catalog, plan_options, changed)) {
-    std::map<Role, std::uint64_t> roles;
-    for (const auto& p : plan->placements) {
-      ++roles[p.role];
-    }
-    std::printf("planned in %.2f s: %llu keepers, %llu companions, %llu raw-sidecars, %llu duplicates, "
-                "%llu unknown-time, %llu other\n",
-                plan->stats.seconds, static_cast<unsigned long long>(roles[Role::keeper]),
-                static_cast<unsigned long long>(roles[Role::companion]),
-                static_cast<unsigned long long>(roles[Role::raw_sidecar]),
-                static_cast<unsigned long long>(roles[Role::duplicate]),
-                static_cast<unsigned long long>(roles[Role::unknown_time]),
-                static_cast<unsigned long long>(roles[Role::other]));
-    std::printf(
-        "  %llu captures with copies; %llu files hashed, %llu fingerprints computed (%llu not decodable)\n",
-        static_cast<unsigned long long>(plan->stats.groups),
-        static_cast<unsigned long long>(plan->stats.hashed),
-        static_cast<unsigned long long>(plan->stats.fingerprinted),
-        static_cast<unsigned long long>(plan->stats.fingerprint_errors));
-    if (verbose) {
-      std::printf(
-          "  still pairs without pixels: %llu settled by identifier and size, %llu refused by aspect\n",
-          static_cast<unsigned long long>(plan->stats.settled_by_metadata),
-          static_cast<unsigned long long>(plan->stats.refused_by_aspect));
-    }
-    if (verbose && plan->stats.heic_prints + plan->stats.jpeg_prints > 0) {
-      std::printf("  fingerprints per thread-second: HEIC %.1f (%llu), JPEG %.1f (%llu)\n",
-                  plan->stats.heic_seconds > 0 ? plan->stats.heic_prints / plan->stats.heic_seconds : 0.0,
-                  static_cast<unsigned long long>(plan->stats.heic_prints),
-                  plan->stats.jpeg_seconds > 0 ? plan->stats.jpeg_prints / plan->stats.jpeg_seconds : 0.0,
-                  static_cast<unsigned long long>(plan->stats.jpeg_prints));
-    }
+    print_plan(*plan, verbose);
     print_passes(report, &*plan);
   } else {
     std::printf("the view is up to date\n");

@@ -12,7 +12,8 @@ bool is_manifest_name(std::string_view name) {
 
 bool is_reserved_top_name(std::string_view name) {
   const std::string lower = lower_ascii(name);
-  for (const std::string_view folder : {"duplicates", "unknown_time", "unknown_device", "other", "readme.txt"}) {
+  for (const std::string_view folder :
+       {"duplicates", "unknown_time", "unknown_device", "other", "readme.txt"}) {
     if (lower == folder) {
       return true;
     }

@@ -109,6 +109,12 @@ enum class SampleVerdict : std::uint8_t {
 inline constexpr double k_sample_same_below = 1.0;
 inline constexpr double k_sample_different_above = 2.0;
 
+// Below this long side (pixels), a region's 16×16 cells hold fewer than about 5×5 pixels of the
+// picture, so a small copy aliases and its sample can look clearly different from its original's
+// (measured on generated 640-px pictures and their 320-px copies: distances above 2). A pair with
+// such a picture is never refused by its samples: the whole pictures decide.
+inline constexpr std::uint32_t k_sample_min_long_side = 1024;
+
 // The verdict of a sample distance: `same` below k_sample_same_below, `different` above
 // k_sample_different_above, `undecided` between (and for a distance that is not a number).
 inline SampleVerdict sample_verdict(double distance) {

@@ -4,12 +4,18 @@
 //                  ─► a RAW file and an image: agreed (same instant and device)
 //                  ─► stills: headers settle it? equal content ids + camera-made sizes: same
 //                                                 other aspect ratios: different
-//                             else fingerprints (32×32 grey, auto-rotated) under the threshold
+//                             else samples (sample.hpp: four regions at full detail)
+//                                  clearly the same: agreed;  clearly different: refused
+//                                  in the band, or an editor wrote one: the whole pictures'
+//                                  fingerprints (32×32 grey) under the threshold
 //
-// Files the headers settled together share one fingerprint, printed from the member cheapest
-// to decode (a HEIC converted to JPEG on transfer is printed from its JPEG). When a stand-in
-// cannot be decoded, the next member of its set stands in, in a further round.
+// Files the headers settled together share one sample and one fingerprint, made from the member
+// cheapest to decode (a HEIC converted to JPEG on transfer is read from its JPEG). When a stand-in
+// cannot be decoded, the next member of its set stands in, in a further round. A sample covers a
+// few percent of the picture, so it never has the last word on a file an editor wrote: a local
+// retouch between its regions would not show.
 #include "index/core/paths.hpp"
+#include "index/pixels/sample.hpp"
 #include "index/plan/passes.hpp"
 #include "index/plan/rank.hpp"
 #include "index/plan/union_find.hpp"
@@ -23,6 +29,7 @@
 #include <optional>
 #include <set>
 #include <tuple>
+#include <utility>
 
 namespace ipd {
 
@@ -98,23 +105,52 @@ HeaderVerdicts read_headers(const std::vector<FileRecord>& records, const std::v
   return out;
 }
 
-// The fingerprints the pairs need, in rounds: each file of a set stands in with the set's
-// cheapest member not yet found undecodable.
-class Prints {
-public:
-  explicit Prints(std::size_t n) : m_printed_by(n), m_error(n), m_seconds(n, 0.0) {}
+// What a pass measures of a file's pixels: a sample or a whole-picture fingerprint, kept on the
+// record in `slot` (catalog form), computed through `compute`.
+struct Measure {
+  std::string FileRecord::*slot;
+  bool (*compute)(FileContent& content, const FileRecord& file, std::string& bytes, std::string& error);
+};
 
-  // Prints every file a `pixels` pair needs (records' fingerprints set); returns those computed.
+bool sample_of(FileContent& content, const FileRecord& file, std::string& bytes, std::string& error) {
+  Sample sample;
+  if (!content.sample(file, sample, error)) {
+    return false;
+  }
+  bytes = encode_sample(sample);
+  return true;
+}
+
+bool fingerprint_of(FileContent& content, const FileRecord& file, std::string& bytes, std::string& error) {
+  Fingerprint print;
+  if (!content.fingerprint(file, print, error)) {
+    return false;
+  }
+  bytes = encode_fingerprint(print);
+  return true;
+}
+
+constexpr Measure k_sample{&FileRecord::sample, sample_of};
+constexpr Measure k_fingerprint{&FileRecord::fingerprint, fingerprint_of};
+
+// The measures some pairs need, in rounds: each file of a set stands in with the set's cheapest
+// member not yet found undecodable.
+class Measures {
+public:
+  Measures(std::size_t n, Measure measure)
+      : m_measure(measure), m_printed_by(n), m_error(n), m_seconds(n, 0.0) {}
+
+  // Measures every file `pairs` need (records' slots set); returns those computed.
   std::vector<FileIndex> make(std::vector<FileRecord>& records, const HeaderVerdicts& headers,
-                              FileContent& content) {
+                              const std::vector<FilePair>& pairs, FileContent& content) {
     std::vector<FileIndex> all;
     for (;;) {
       choose_stand_ins(headers);
-      const std::vector<FileIndex> round = wanted(records, headers);
+      const std::vector<FileIndex> round = wanted(records, pairs);
       if (round.empty()) {
         break;
       }
-      print(records, round, content);
+      measure(records, round, content);
       all.insert(all.end(), round.begin(), round.end());
     }
     return all;
@@ -123,6 +159,10 @@ public:
   FileIndex printed_by(FileIndex i) const { return m_printed_by[i]; }
   const std::string& error(FileIndex i) const { return m_error[i]; }
   double seconds(FileIndex i) const { return m_seconds[i]; }
+  // The catalog form of the measure standing for file i (empty when it could not be made).
+  const std::string& of(const std::vector<FileRecord>& records, FileIndex i) const {
+    return records[m_printed_by[i]].*m_measure.slot;
+  }
 
 private:
   void choose_stand_ins(const HeaderVerdicts& headers) {
@@ -138,56 +178,116 @@ private:
     }
   }
 
-  std::vector<FileIndex> wanted(const std::vector<FileRecord>& records, const HeaderVerdicts& headers) const {
+  std::vector<FileIndex> wanted(const std::vector<FileRecord>& records,
+                                const std::vector<FilePair>& pairs) const {
     std::set<FileIndex> wanted;
-    for (const auto& [pair, s] : headers.settle) {
-      if (s == Settle::pixels) {
-        wanted.insert(m_printed_by[pair.first]);
-        wanted.insert(m_printed_by[pair.second]);
-      }
+    for (const auto& [a, b] : pairs) {
+      wanted.insert(m_printed_by[a]);
+      wanted.insert(m_printed_by[b]);
     }
     std::vector<FileIndex> out;
     for (const FileIndex i : wanted) {
-      if (records[i].fingerprint.empty() && m_error[i].empty()) {
+      if ((records[i].*m_measure.slot).empty() && m_error[i].empty()) {
         out.push_back(i);
       }
     }
     return out;
   }
 
-  void print(std::vector<FileRecord>& records, const std::vector<FileIndex>& files, FileContent& content) {
+  void measure(std::vector<FileRecord>& records, const std::vector<FileIndex>& files, FileContent& content) {
     tbb::parallel_for_each(files.begin(), files.end(), [&](FileIndex i) {
       const auto began = std::chrono::steady_clock::now();
       std::string error;
-      Fingerprint fp;
-      if (content.fingerprint(records[i], fp, error)) {
-        records[i].fingerprint = encode_fingerprint(fp);
+      std::string bytes;
+      if (m_measure.compute(content, records[i], bytes, error)) {
+        records[i].*m_measure.slot = std::move(bytes);
       }
-      if (records[i].fingerprint.empty()) {
+      if ((records[i].*m_measure.slot).empty()) {
         m_error[i] = error.empty() ? "cannot decode" : error;
       }
       m_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     });
   }
 
+  Measure m_measure;
   std::vector<FileIndex> m_printed_by;
-  std::vector<std::string> m_error; // why a file could not be printed; empty when it could (or was not tried)
-  std::vector<double> m_seconds;    // time spent printing each file
+  std::vector<std::string>
+      m_error;                   // why a file could not be measured; empty when it could (or was not tried)
+  std::vector<double> m_seconds; // time spent measuring each file
 };
 
-void count_prints(const std::vector<FileRecord>& records, const std::vector<FileIndex>& printed,
-                  const Prints& prints, PlanStats& stats) {
-  for (const FileIndex i : printed) {
+// The figures of the files a pass measured: how many, the thread-seconds they took by format.
+struct MeasureFigures {
+  std::uint64_t& count;
+  std::uint64_t& errors;
+  std::uint64_t& heic;
+  double& heic_seconds;
+  std::uint64_t& jpeg;
+  double& jpeg_seconds;
+};
+
+void count_measures(const std::vector<FileRecord>& records, const std::vector<FileIndex>& measured,
+                    const Measures& measures, MeasureFigures figures) {
+  for (const FileIndex i : measured) {
     if (records[i].format == Format::heic) {
-      ++stats.heic_prints;
-      stats.heic_seconds += prints.seconds(i);
+      ++figures.heic;
+      figures.heic_seconds += measures.seconds(i);
     } else if (records[i].format == Format::jpeg) {
-      ++stats.jpeg_prints;
-      stats.jpeg_seconds += prints.seconds(i);
+      ++figures.jpeg;
+      figures.jpeg_seconds += measures.seconds(i);
     }
-    stats.fingerprint_errors += prints.error(i).empty() ? 0 : 1;
+    figures.errors += measures.error(i).empty() ? 0 : 1;
   }
-  stats.fingerprinted = printed.size();
+  figures.count += measured.size();
+}
+
+std::string distance_text(double distance) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", distance);
+  return buf;
+}
+
+// What the samples said of a still pair that needs pixels.
+struct SampleJudgement {
+  SampleVerdict verdict = SampleVerdict::undecided;
+  double distance = -1; // -1: no sample of one of them
+  bool editor = false;  // `same`, but an editor wrote one of them: the whole pictures decide
+};
+
+SampleJudgement judge_by_samples(const std::vector<FileRecord>& records, const Measures& samples,
+                                 FilePair pair) {
+  Sample sa;
+  Sample sb;
+  SampleJudgement j;
+  if (!decode_sample(samples.of(records, pair.first), sa) ||
+      !decode_sample(samples.of(records, pair.second), sb)) {
+    return j;
+  }
+  j.distance = sample_distance(sa, sb);
+  j.verdict = sample_verdict(sa, sb);
+  const auto long_side = [&](FileIndex i) { return std::max(records[i].width, records[i].height); };
+  if (j.verdict == SampleVerdict::different && aspects_match(sa.aspect, sb.aspect) &&
+      std::min(long_side(pair.first), long_side(pair.second)) < k_sample_min_long_side) {
+    j.verdict = SampleVerdict::undecided; // too few pixels per cell to refuse it
+  }
+  j.editor = j.verdict == SampleVerdict::same && (is_pixel_editor(records[pair.first].software) ||
+                                                  is_pixel_editor(records[pair.second].software));
+  if (j.editor) {
+    j.verdict = SampleVerdict::undecided;
+  }
+  return j;
+}
+
+// ", the pixels of X read from its settled copy Y" for each file of a pair a stand-in spoke for.
+std::string stand_in_note(const std::vector<FileRecord>& records, const Measures& measures, FilePair pair) {
+  std::string out;
+  for (const FileIndex i : {pair.first, pair.second}) {
+    if (measures.printed_by(i) != i) {
+      out += std::string(", the pixels of ") + std::string(leaf_of(records[i].path)) +
+             " read from its settled copy " + std::string(leaf_of(records[measures.printed_by(i)].path));
+    }
+  }
+  return out;
 }
 
 std::optional<AgreeingPair> compare_movies(const FileRecord& x, const FileRecord& y, AgreeingPair pair) {
@@ -202,10 +302,11 @@ std::optional<AgreeingPair> compare_movies(const FileRecord& x, const FileRecord
   return pair;
 }
 
-// A still pair that needs pixels, from the fingerprints of the files standing in for each.
-std::optional<AgreeingPair> compare_pixels(const std::vector<FileRecord>& records, const Prints& prints,
-                                           const PlanOptions& options, FileContent& content,
-                                           AgreeingPair pair) {
+// A still pair whose samples left it open, from the whole pictures: the fingerprints of the files
+// standing in for each (or, with --full-compare, the pictures themselves).
+std::optional<AgreeingPair> compare_pixels(const std::vector<FileRecord>& records, const Measures& prints,
+                                           const SampleJudgement& sampled, const PlanOptions& options,
+                                           FileContent& content, AgreeingPair pair) {
   const FileRecord& x = records[pair.a];
   const FileRecord& y = records[pair.b];
   Fingerprint fx;
@@ -239,14 +340,17 @@ std::optional<AgreeingPair> compare_pixels(const std::vector<FileRecord>& record
   if (pair.distance >= options.threshold) {
     return std::nullopt;
   }
-  std::snprintf(buf, sizeof buf, "content distance %.2f (under %.2f)", pair.distance, options.threshold);
+  std::snprintf(buf, sizeof buf, "from the whole picture: content distance %.2f (under %.2f)", pair.distance,
+                options.threshold);
   pair.why = buf;
-  for (const FileIndex i : {pair.a, pair.b}) {
-    if (prints.printed_by(i) != i) {
-      pair.why += std::string(", the pixels of ") + std::string(leaf_of(records[i].path)) +
-                  " read from its settled copy " + std::string(leaf_of(records[prints.printed_by(i)].path));
-    }
+  if (sampled.editor) {
+    pair.why += "; an editor wrote one of them, so the sample (" + distance_text(sampled.distance) +
+                ") does not decide alone";
+  } else if (sampled.distance >= 0) {
+    pair.why +=
+        "; the sample (" + distance_text(sampled.distance) + ") was in the band between clear answers";
   }
+  pair.why += stand_in_note(records, prints, {pair.a, pair.b});
   return pair;
 }
 
@@ -255,17 +359,51 @@ std::optional<AgreeingPair> compare_pixels(const std::vector<FileRecord>& record
 ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<FilePair>& candidates,
                            const PlanOptions& options, FileContent& content, PlanStats& stats) {
   const HeaderVerdicts headers = read_headers(records, candidates, stats);
-  Prints prints(records.size());
-  const std::vector<FileIndex> printed = prints.make(records, headers, content);
-  count_prints(records, printed, prints, stats);
+  std::vector<FilePair> pixel_pairs;
+  for (const auto& [pair, s] : headers.settle) {
+    if (s == Settle::pixels) {
+      pixel_pairs.push_back(pair);
+    }
+  }
+  // Samples first (not with --full-compare, which looks at every pixel anyway).
+  Measures samples(records.size(), k_sample);
+  std::map<FilePair, SampleJudgement> judged;
+  std::vector<FilePair> open_pairs; // for the whole pictures
+  std::vector<FileIndex> measured;
+  if (!options.full_compare) {
+    measured = samples.make(records, headers, pixel_pairs, content);
+    count_measures(records, measured, samples,
+                   {stats.sampled, stats.sample_errors, stats.heic_samples, stats.heic_sample_seconds,
+                    stats.jpeg_samples, stats.jpeg_sample_seconds});
+  }
+  for (const FilePair& pair : pixel_pairs) {
+    const SampleJudgement j =
+        options.full_compare ? SampleJudgement{} : judge_by_samples(records, samples, pair);
+    judged[pair] = j;
+    stats.pairs_sample_same += j.verdict == SampleVerdict::same ? 1 : 0;
+    stats.pairs_sample_different += j.verdict == SampleVerdict::different ? 1 : 0;
+    if (j.verdict == SampleVerdict::undecided) {
+      open_pairs.push_back(pair);
+      stats.pairs_in_band += j.distance >= 0 && !j.editor ? 1 : 0;
+      stats.pairs_by_editor += j.editor ? 1 : 0;
+    }
+  }
+  Measures prints(records.size(), k_fingerprint);
+  const std::vector<FileIndex> printed = prints.make(records, headers, open_pairs, content);
+  count_measures(records, printed, prints,
+                 {stats.fingerprinted, stats.fingerprint_errors, stats.heic_prints, stats.heic_seconds,
+                  stats.jpeg_prints, stats.jpeg_seconds});
 
   ContentCheck out;
-  for (const FileIndex i : printed) {
-    if (!records[i].fingerprint.empty()) {
-      out.printed.push_back(i);
+  for (const std::vector<FileIndex>* list : {&std::as_const(measured), &printed}) {
+    for (const FileIndex i : *list) {
+      if (!records[i].sample.empty() || !records[i].fingerprint.empty()) {
+        out.printed.push_back(i);
+      }
     }
   }
   std::sort(out.printed.begin(), out.printed.end());
+  out.printed.erase(std::unique(out.printed.begin(), out.printed.end()), out.printed.end());
   for (const auto& [a, b] : candidates) {
     const FileRecord& x = records[a];
     const FileRecord& y = records[b];
@@ -277,7 +415,15 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
     } else if (const Settle s = headers.settle.at({a, b}); s == Settle::same) {
       agreed = AgreeingPair{a, b, 0, "same content identifier, instant and size, written by the camera"};
     } else if (s == Settle::pixels) {
-      agreed = compare_pixels(records, prints, options, content, {a, b, 0, {}});
+      const SampleJudgement& j = judged.at({a, b});
+      if (j.verdict == SampleVerdict::same) {
+        agreed = AgreeingPair{a, b, j.distance,
+                              "from the sample: content distance " + distance_text(j.distance) +
+                                  " (same below " + distance_text(k_sample_same_below) + ")" +
+                                  stand_in_note(records, samples, {a, b})};
+      } else if (j.verdict == SampleVerdict::undecided) {
+        agreed = compare_pixels(records, prints, j, options, content, {a, b, 0, {}});
+      }
     }
     if (agreed) {
       out.agreeing.push_back(std::move(*agreed));

@@ -53,6 +53,15 @@ public:
     return ok;
   }
 
+  bool sample(const FileRecord& file, Sample& out, std::string& error) override {
+    init_fingerprints();
+    bool ok = false;
+    with_bytes(file, error, [&](std::span<const std::uint8_t> bytes) {
+      ok = compute_sample(bytes, file.format, out, error);
+    });
+    return ok;
+  }
+
   double full_compare(const FileRecord& a, const FileRecord& b, std::string& error) override {
     double percent = -1;
     with_bytes(a, error, [&](std::span<const std::uint8_t> bytes_a) {

@@ -5,6 +5,7 @@
 
 #include "index/core/record.hpp"
 #include "index/pixels/fingerprint.hpp"
+#include "index/pixels/sample.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +25,8 @@ public:
   virtual std::uint64_t full_hash(const FileRecord& file) = 0;
   // The fingerprint of a still; false with the reason in `error` when it cannot be read or decoded.
   virtual bool fingerprint(const FileRecord& file, Fingerprint& out, std::string& error) = 0;
+  // The sample of a still (sample.hpp); false with the reason in `error` when it cannot be made.
+  virtual bool sample(const FileRecord& file, Sample& out, std::string& error) = 0;
   // --full-compare: how much the two whole pictures differ, in percent (full_compare_percent);
   // negative with the reason in `error` when either cannot be read or decoded.
   virtual double full_compare(const FileRecord& a, const FileRecord& b, std::string& error) = 0;

@@ -36,6 +36,19 @@ struct PlanStats {
   double heic_seconds = 0;
   std::uint64_t jpeg_prints = 0;
   double jpeg_seconds = 0;
+  // Samples computed (sample.hpp), and thread-seconds spent on them, by source format.
+  std::uint64_t sampled = 0;
+  std::uint64_t sample_errors = 0;
+  std::uint64_t heic_samples = 0;
+  double heic_sample_seconds = 0;
+  std::uint64_t jpeg_samples = 0;
+  double jpeg_sample_seconds = 0;
+  // Still pairs that needed pixels: decided by their samples, or left to the whole pictures
+  // (in the band, or written by an editor).
+  std::uint64_t pairs_sample_same = 0;
+  std::uint64_t pairs_sample_different = 0;
+  std::uint64_t pairs_in_band = 0;
+  std::uint64_t pairs_by_editor = 0;
   double seconds = 0;
   // Wall time of each pass, in the order they ran ("copies", "content", ...).
   std::vector<std::pair<std::string_view, double>> pass_seconds;
@@ -44,7 +57,7 @@ struct PlanStats {
 struct Plan {
   std::vector<Placement> placements; // one per record, in the records' (path) order
   std::string readme;                // README.txt at the view root
-  std::vector<std::size_t> updated;  // records whose fingerprint or content hash this run set
+  std::vector<std::size_t> updated;  // records whose sample, fingerprint or content hash this run set
   PlanStats stats;
 };
 

@@ -33,6 +33,19 @@ bool is_editor_software(std::string_view software) {
                      [&](const char* e) { return s.find(e) != std::string::npos; });
 }
 
+bool is_pixel_editor(std::string_view software) {
+  const std::string s = lower_ascii(software);
+  static constexpr const char* k_pixel_editors[] = {
+      "photoshop", "lightroom", "photos",    "gimp",     "picasa",   "snapseed", "vsco",
+      "adobe",     "paint",     "darktable", "digikam",  "shotwell", "acdsee",   "pixelmator",
+      "affinity",  "luminar",   "instagram", "whatsapp", "facebook", "preview",  "capture one"};
+  // Importers and converters that re-encode without changing what the picture shows.
+  static constexpr const char* k_transcoders[] = {"photo viewer", "windows photos", "google"};
+  const auto has = [&](const char* word) { return s.find(word) != std::string::npos; };
+  return std::any_of(std::begin(k_pixel_editors), std::end(k_pixel_editors), has) &&
+         !std::any_of(std::begin(k_transcoders), std::end(k_transcoders), has);
+}
+
 int format_rank(const FileRecord& r) {
   if (r.kind == Kind::movie) {
     return r.format == Format::mov                                                             ? 0

@@ -15,6 +15,10 @@ bool is_edit_name(std::string_view stem);
 
 // Software that rewrites pictures (an editor, an importer, a converter), by its Software tag.
 bool is_editor_software(std::string_view software);
+// Software that may change what a picture shows, here or there (an editor, a filter app), rather
+// than only re-encode, resize or retag it (an importer, a converter): a sample, which sees a few
+// percent of the picture, never decides alone for a file it wrote.
+bool is_pixel_editor(std::string_view software);
 
 // Rule 1, the capture-original format: 0 is best. Stills: RAW 0, HEIC/AVIF 1, JPEG 2, other 3;
 // movies: MOV 0, MP4/M4V/3GP 1, other 2.
