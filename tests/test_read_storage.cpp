@@ -34,6 +34,7 @@ fs::path fake_sysfs(const fs::path& at, std::uint64_t dev, const char* rotationa
   const fs::path disk = at / "devices/virtual/block/sdz";
   fs::create_directories(disk / "sdz1");
   fs::create_directories(disk / "queue");
+  fs::create_directories(disk / "device");
   write_file(disk / "queue/rotational", rotational);
   fs::create_directories(at / "dev/block");
   fs::create_directory_symlink("../../devices/virtual/block/sdz/sdz1", at / "dev/block" / dev_name(dev));
@@ -54,6 +55,12 @@ TEST_CASE("storage: a partition of a spinning disk is rotational; an SSD or no s
   CHECK(is_rotational(dev, tmp / "disk"));
   CHECK(any_rotational({makedev(7, 7), dev}, tmp / "disk"));
   CHECK_FALSE(any_rotational({makedev(7, 7)}, tmp / "disk"));
+  // A virtual machine's disk says it spins whatever backs it: not taken for a spinning disk.
+  const fs::path vm = fake_sysfs(tmp / "vm", dev, "1");
+  fs::create_directories(vm / "bus/virtio/drivers/virtio_blk");
+  fs::create_directory_symlink("../../../../bus/virtio/drivers/virtio_blk",
+                               vm / "devices/virtual/block/sdz/device/driver");
+  CHECK_FALSE(is_rotational(dev, vm));
 }
 
 TEST_CASE("storage: on a spinning disk index reads one file at a time, with the same result") {
