@@ -150,8 +150,8 @@ TEST_CASE(
   CHECK(plan.at("pc/IMG_0003.JPG").role == Role::duplicate);
   CHECK(plan.at("pc/IMG_0003.JPG").keeper == heic);
   CHECK(plan.stats.settled_by_metadata == 1);
-  CHECK(plan.stats.heic_prints == 0);
-  CHECK(plan.stats.jpeg_prints == 2);
+  CHECK(plan.stats.heic_prints + plan.stats.heic_samples == 0);
+  CHECK(plan.stats.jpeg_samples == 2);
 }
 
 TEST_CASE("plan: a HEIC whose converted JPG cannot be decoded is printed from its own pixels") {
@@ -174,8 +174,8 @@ TEST_CASE("plan: a HEIC whose converted JPG cannot be decoded is printed from it
   CHECK(plan.at("transfer/IMG_0004.JPG").keeper == heic);
   CHECK(plan.at("pc/IMG_0004.JPG").role == Role::duplicate);
   CHECK(plan.at("pc/IMG_0004.JPG").keeper == heic);
-  CHECK(plan.stats.fingerprint_errors == 1);
-  CHECK(plan.stats.heic_prints == 1);
+  CHECK(plan.stats.sample_errors == 1);
+  CHECK(plan.stats.heic_samples == 1);
 }
 
 TEST_CASE("plan: an editor's render keeping the identifier and size is compared by its pixels") {

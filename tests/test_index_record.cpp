@@ -63,7 +63,8 @@ TEST_CASE("device names do not repeat the make") {
   CHECK(device_name("", "") == "");
   CHECK(device_name("Apple", "") == "Apple");
   CHECK(device_name("", "iPhone 4") == "iPhone 4");
-  CHECK(device_name("NIKON CORPORATION", "NIKON D750") == "NIKON CORPORATION NIKON D750");
+  CHECK(device_name("NIKON CORPORATION", "NIKON D750") == "NIKON D750"); // as ExifTool users know it
+  CHECK(device_name("OLYMPUS IMAGING CORP.", "E-M10") == "OLYMPUS IMAGING CORP. E-M10");
 }
 
 TEST_CASE("formats know their kind and the extension the view gives them") {

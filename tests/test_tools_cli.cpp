@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -189,10 +190,11 @@ TEST_CASE("cli: explain answers for an input path and for a view path; list filt
   r = run_tool({"list", "--role", "boss"}, tmp.path());
   CHECK(r.status == 2);
 
-  // A stricter threshold re-plans from the kept fingerprints and splits the pair.
+  // A stricter threshold re-plans from the kept samples (which it makes stricter too: the pair is
+  // left to the whole pictures) and splits the pair.
   r = run_tool({"index", "in", "--threshold", "0.0001"}, tmp.path());
   CHECK(r.status == 0);
-  CHECK(r.out.find("0 fingerprints computed") != std::string::npos);
+  CHECK(r.out.find("0 pictures sampled") != std::string::npos); // the samples kept in the catalog
   CHECK(r.out.find("2 keepers") != std::string::npos);
 }
 
@@ -226,4 +228,44 @@ TEST_CASE("regression: files not served are listed by path, and README.txt's cou
   }
   CHECK(status.out.find("not in the view (symbolic links, FIFOs, sockets, devices, unreadable folders): 2") !=
         std::string::npos);
+}
+
+TEST_CASE("cli: roots add up over runs; a missing root keeps its files; --forget-root removes one") {
+  TmpDir tmp;
+  write_file(tmp / "lib/2019/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
+  write_file(tmp / "lib/2020/IMG_0002.JPG", test::make_jpeg(32, 24, exif("2020:07:01 10:00:00"), 2));
+  REQUIRE(run_tool({"index", "lib/2019"}, tmp.path()).status == 0);
+  const auto second = run_tool({"index", "lib/2020"}, tmp.path());
+  REQUIRE(second.status == 0);
+  CHECK(second.out.find("0 removed") != std::string::npos);
+  CHECK(second.out.find("(added in this run)") != std::string::npos);
+  const auto views = [&] {
+    std::set<std::string> sources;
+    for (const auto& line : test::lines_of(run_tool({"list", "--json"}, tmp.path()).out)) {
+      if (!test::json_field(line, "view").empty()) {
+        sources.insert(std::filesystem::path(test::json_field(line, "source")).filename().string());
+      }
+    }
+    return sources;
+  };
+  CHECK(views() == std::set<std::string>{"IMG_0001.JPG", "IMG_0002.JPG"});
+  const auto status = run_tool({"status"}, tmp.path());
+  CHECK(status.out.find("roots (2):") != std::string::npos);
+  // Unplugged: reported, and its files stay in the catalog and the view.
+  std::filesystem::rename(tmp / "lib/2019", tmp / "lib/elsewhere");
+  const auto missing = run_tool({"index"}, tmp.path());
+  CHECK(missing.status == 0);
+  CHECK(missing.out.find("2019 is missing") != std::string::npos);
+  CHECK(missing.out.find("--forget-root") != std::string::npos);
+  CHECK(missing.out.find("0 removed") != std::string::npos);
+  CHECK(views() == std::set<std::string>{"IMG_0001.JPG", "IMG_0002.JPG"});
+  CHECK(run_tool({"status"}, tmp.path()).out.find("(missing:") != std::string::npos);
+  // Forgotten: gone from the catalog and the view.
+  const auto forgot = run_tool({"index", "--forget-root", "lib/2019"}, tmp.path());
+  CHECK(forgot.status == 0);
+  CHECK(forgot.out.find("forgotten") != std::string::npos);
+  CHECK(views() == std::set<std::string>{"IMG_0002.JPG"});
+  const auto wrong = run_tool({"index", "--forget-root", "lib/nothing"}, tmp.path());
+  CHECK(wrong.status == 2);
+  CHECK(wrong.err.find("not a root of this catalog") != std::string::npos);
 }

@@ -2,6 +2,7 @@
 //                                  [--no-raw-sidecars] [--rebuild] [--wait]
 #include "command.hpp"
 
+#include "index/core/error.hpp"
 #include "index/core/text.hpp"
 #include "index/read/indexer.hpp"
 #include "index/read/scan.hpp"
@@ -10,6 +11,7 @@
 
 #include <oneapi/tbb/global_control.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -70,6 +72,40 @@ void print_plan(const Plan& plan, bool verbose) {
       ull(st.jpeg_prints));
 }
 
+// The roots of the catalog in `dir`, if it is one that opens; none otherwise.
+std::vector<std::string> known_roots(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) {
+    return {};
+  }
+  try {
+    return catalog_roots(*Catalog::open(dir, Catalog::Access::read_only));
+  } catch (const Fatal&) {
+    return {};
+  }
+}
+
+// Which roots were read, which are new, which are missing and kept, which were forgotten.
+void print_roots(const IndexReport& report) {
+  for (const auto& root : report.roots) {
+    const bool added = std::count(report.added_roots.begin(), report.added_roots.end(), root) > 0;
+    const bool missing = std::count(report.missing.begin(), report.missing.end(), root) > 0;
+    if (missing) {
+      std::printf("  root %s is missing (an unplugged disk?): its files are kept until "
+                  "`iphone-photo-dedup index --forget-root %s`\n",
+                  display_path(root).c_str(), shell_word(root).c_str());
+    } else {
+      std::printf("  root %s%s\n", display_path(root).c_str(), added ? " (added in this run)" : "");
+    }
+  }
+  for (const auto& root : report.forgotten) {
+    std::printf("  root %s forgotten: its files left the catalog\n", display_path(root).c_str());
+  }
+  if (report.kept_missing > 0) {
+    std::printf("  %llu files kept from missing roots\n", ull(report.kept_missing));
+  }
+}
+
 } // namespace
 
 int cmd_index(Args args) {
@@ -93,14 +129,24 @@ int cmd_index(Args args) {
     const double value = parse_number("--threshold", *threshold);
     (plan_options.full_compare ? plan_options.full_threshold : plan_options.threshold) = value;
   }
+  if (auto forget = args.value("--forget-root")) {
+    options.forget.emplace_back(*forget);
+  }
   for (const auto& root : args.finish()) {
     options.roots.emplace_back(root);
   }
-  if (options.roots.empty()) {
-    throw UsageError("name at least one folder to index");
-  }
   std::vector<std::string> notes;
   resolve_roots(options.roots, notes); // a missing root stops us before the catalog is made
+  if (options.roots.empty()) {
+    // Without folders: the catalog's own roots, all of them read again (kept across --rebuild).
+    const auto known = known_roots(dir);
+    if (known.empty() && options.forget.empty()) {
+      throw UsageError("name at least one folder to index");
+    }
+    if (rebuild) {
+      options.roots.assign(known.begin(), known.end());
+    }
+  }
   // The writer lock is held from here to the last write of the plan.
   auto catalog =
       rebuild ? Catalog::rebuild(dir, wait) : Catalog::open(dir, Catalog::Access::read_write, wait);
@@ -131,6 +177,7 @@ int cmd_index(Args args) {
               static_cast<unsigned long long>(report.files), report.roots.size(),
               report.roots.size() == 1 ? "" : "s", report.scan_seconds + report.read_seconds,
               report.scan_seconds, report.read_seconds);
+  print_roots(report);
   std::printf("  %llu unchanged (not opened), %llu added, %llu changed, %llu removed; %llu files opened\n",
               static_cast<unsigned long long>(report.unchanged),
               static_cast<unsigned long long>(report.added), static_cast<unsigned long long>(report.changed),

@@ -11,22 +11,6 @@ namespace ipd::tools {
 
 namespace {
 
-// `text` as one word for a POSIX shell: as it is when it has only safe characters, else in
-// single quotes.
-std::string shell_word(const std::string& text) {
-  const bool safe =
-      !text.empty() && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                              "0123456789_./+-:,@%=") == std::string::npos;
-  if (safe) {
-    return text;
-  }
-  std::string quoted = "'";
-  for (const char c : text) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return quoted + "'";
-}
-
 // `path` made absolute with symlinks resolved, for showing; as given when that fails.
 std::string shown(const std::filesystem::path& path) {
   std::error_code ec;

@@ -7,6 +7,7 @@
 #include "index/view/view.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 
 namespace ipd::tools {
@@ -67,13 +68,23 @@ int cmd_status(Args args) {
     }
   });
   const std::string same_fs = catalog->meta(meta_key::same_filesystem).value_or("1");
+  const std::vector<std::string> roots = catalog_roots(*catalog);
+  const auto present = [](const std::string& root) {
+    std::error_code ec;
+    return std::filesystem::is_directory(root, ec);
+  };
 
   if (json) {
     std::string out = "{\"files\": " + std::to_string(files) + ", \"bytes\": " + std::to_string(bytes) +
                       ", \"roles\": " + json_counts(roles) + ", \"kinds\": " + json_counts(kinds) +
                       ", \"formats\": " + json_counts(formats) + ", \"devices\": " + json_counts(devices) +
                       ", \"media_without_time\": " + std::to_string(no_time) +
-                      ", \"same_filesystem\": " + (same_fs == "1" ? "true" : "false") + ", \"errors\": [";
+                      ", \"same_filesystem\": " + (same_fs == "1" ? "true" : "false") + ", \"roots\": [";
+    for (std::size_t i = 0; i < roots.size(); ++i) {
+      out += (i ? ", " : "") + std::string("{\"path\": ") + json_string(roots[i]) +
+             ", \"present\": " + (present(roots[i]) ? "true" : "false") + "}";
+    }
+    out += "], \"errors\": [";
     for (std::size_t i = 0; i < errors.size(); ++i) {
       out += (i ? ", " : "") + std::string("{\"source\": ") + json_string(errors[i].path) +
              ", \"error\": " + json_string(errors[i].error) + "}";
@@ -88,6 +99,11 @@ int cmd_status(Args args) {
   }
   std::printf("catalog %s: %llu files, %.1f MB\n", dir.c_str(), static_cast<unsigned long long>(files),
               static_cast<double>(bytes) / 1e6);
+  std::printf("roots (%zu):\n", roots.size());
+  for (const auto& root : roots) {
+    std::printf("  %s%s\n", display_path(root).c_str(),
+                present(root) ? "" : "  (missing: its files are kept until index --forget-root)");
+  }
   print_counts("by role", roles);
   print_counts("by kind", kinds);
   print_counts("by format", formats);

@@ -47,6 +47,10 @@ constexpr Option k_index_options[] = {
      "start the catalog afresh (only a catalog folder is emptied, also a damaged one, and only when it holds "
      "nothing else)",
      "", Complete::nothing},
+    {"--forget-root", "", "DIR",
+     "remove a root from the catalog, with its files' records (roots otherwise add up: each index adds its "
+     "folders to the ones indexed before)",
+     "", Complete::directory},
     {"--wait", "", "", "when another run is writing the catalog, wait for it instead of stopping", "",
      Complete::nothing},
     {"--verbose", "-v", "",
@@ -86,7 +90,9 @@ constexpr Option k_materialize_options[] = {
 };
 
 constexpr Command k_commands[] = {
-    {"index", "ROOT...", Complete::directory, "read every file under the roots and plan the view",
+    {"index", "[ROOT...]", Complete::directory, "read every file under the roots and plan the view",
+     "Adds the folders named to the catalog's roots (roots add up over runs; with none named, the "
+     "catalog's roots are read again; a root that is missing is reported and its files kept). "
      "Walks every root without following symlinks and reads each new or changed file's true type and "
      "capture facts into the catalog; a file whose inode, size and times are unchanged is not opened "
      "again. Then plans the view: which files are copies of one capture, which copy is kept, and where "

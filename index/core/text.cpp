@@ -90,6 +90,20 @@ std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
   return out;
 }
 
+std::string shell_word(std::string_view text) {
+  const bool safe =
+      !text.empty() && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                              "0123456789_./+-:,@%=") == std::string_view::npos;
+  if (safe) {
+    return std::string(text);
+  }
+  std::string quoted = "'";
+  for (const char c : text) {
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return quoted + "'";
+}
+
 std::string display_path(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {

@@ -29,4 +29,8 @@ std::string sanitize_name(std::string_view name, std::size_t max_bytes = 120);
 // shown as \xNN, so a newline or an escape sequence in a file name cannot break the output.
 std::string display_path(std::string_view text);
 
+// `text` as one word for a POSIX shell, to show a command a user can paste: as it is when it has
+// only safe characters, else in single quotes.
+std::string shell_word(std::string_view text);
+
 } // namespace ipd

@@ -254,8 +254,22 @@ struct SampleJudgement {
   bool editor = false;  // `same`, but an editor wrote one of them: the whole pictures decide
 };
 
+// The sample's band, scaled with --threshold: a stricter threshold than the default makes the
+// sample stricter in proportion, a looser one looser (and never past refusing).
+struct SampleBand {
+  double same_below = k_sample_same_below;
+  double different_above = k_sample_different_above;
+};
+
+SampleBand band_for(const PlanOptions& options) {
+  const double scale = options.threshold / k_default_fingerprint_threshold;
+  SampleBand band{k_sample_same_below * scale, k_sample_different_above};
+  band.different_above = std::max(band.different_above, band.same_below);
+  return band;
+}
+
 SampleJudgement judge_by_samples(const std::vector<FileRecord>& records, const Measures& samples,
-                                 FilePair pair) {
+                                 const SampleBand& band, FilePair pair) {
   Sample sa;
   Sample sb;
   SampleJudgement j;
@@ -264,7 +278,10 @@ SampleJudgement judge_by_samples(const std::vector<FileRecord>& records, const M
     return j;
   }
   j.distance = sample_distance(sa, sb);
-  j.verdict = sample_verdict(sa, sb);
+  j.verdict = !aspects_match(sa.aspect, sb.aspect) ? SampleVerdict::different
+              : j.distance < band.same_below       ? SampleVerdict::same
+              : j.distance > band.different_above  ? SampleVerdict::different
+                                                   : SampleVerdict::undecided;
   const auto long_side = [&](FileIndex i) { return std::max(records[i].width, records[i].height); };
   if (j.verdict == SampleVerdict::different && aspects_match(sa.aspect, sb.aspect) &&
       std::min(long_side(pair.first), long_side(pair.second)) < k_sample_min_long_side) {
@@ -367,6 +384,7 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
   }
   // Samples first (not with --full-compare, which looks at every pixel anyway).
   Measures samples(records.size(), k_sample);
+  const SampleBand band = band_for(options);
   std::map<FilePair, SampleJudgement> judged;
   std::vector<FilePair> open_pairs; // for the whole pictures
   std::vector<FileIndex> measured;
@@ -378,7 +396,7 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
   }
   for (const FilePair& pair : pixel_pairs) {
     const SampleJudgement j =
-        options.full_compare ? SampleJudgement{} : judge_by_samples(records, samples, pair);
+        options.full_compare ? SampleJudgement{} : judge_by_samples(records, samples, band, pair);
     judged[pair] = j;
     stats.pairs_sample_same += j.verdict == SampleVerdict::same ? 1 : 0;
     stats.pairs_sample_different += j.verdict == SampleVerdict::different ? 1 : 0;
@@ -417,10 +435,10 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
     } else if (s == Settle::pixels) {
       const SampleJudgement& j = judged.at({a, b});
       if (j.verdict == SampleVerdict::same) {
-        agreed = AgreeingPair{a, b, j.distance,
-                              "from the sample: content distance " + distance_text(j.distance) +
-                                  " (same below " + distance_text(k_sample_same_below) + ")" +
-                                  stand_in_note(records, samples, {a, b})};
+        agreed =
+            AgreeingPair{a, b, j.distance,
+                         "from the sample: content distance " + distance_text(j.distance) + " (same below " +
+                             distance_text(band.same_below) + ")" + stand_in_note(records, samples, {a, b})};
       } else if (j.verdict == SampleVerdict::undecided) {
         agreed = compare_pixels(records, prints, j, options, content, {a, b, 0, {}});
       }

@@ -1,7 +1,10 @@
 #include "index/read/indexer.hpp"
 
 #include "index/catalog/codec.hpp"
+#include "index/core/error.hpp"
 #include "index/core/io.hpp"
+#include "index/core/paths.hpp"
+#include "index/core/text.hpp"
 #include "index/read/filetype.hpp"
 #include "index/read/integrity.hpp"
 #include "index/read/metadata.hpp"
@@ -17,6 +20,7 @@
 #include <chrono>
 #include <fcntl.h>
 #include <mutex>
+#include <optional>
 #include <sys/stat.h>
 #include <thread>
 #include <tuple>
@@ -68,6 +72,68 @@ std::vector<std::uint64_t> root_devices(const std::vector<std::string>& roots) {
     }
   }
   return out;
+}
+
+// The index of the root in `roots` that holds `path` (the longest), if any.
+std::optional<std::size_t> root_index(const std::vector<std::string>& roots, std::string_view path) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    if (is_inside(path, roots[i]) && (!best || roots[i].size() > roots[*best].size())) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+// The catalog's roots without `forget` (each must be one of them, given as it was indexed or as
+// a path that resolves to it), plus `add` (each must be there).
+std::vector<std::string> roots_after(const std::vector<std::string>& known,
+                                     const std::vector<std::filesystem::path>& add,
+                                     const std::vector<std::filesystem::path>& forget, IndexReport& report) {
+  std::vector<std::string> roots = known;
+  for (const auto& path : forget) {
+    std::error_code ec;
+    const std::string lexical = std::filesystem::absolute(path, ec).lexically_normal().string();
+    const std::string canonical = std::filesystem::weakly_canonical(path, ec).string();
+    const auto it = std::find_if(roots.begin(), roots.end(), [&](const std::string& root) {
+      const std::string trimmed =
+          lexical.size() > 1 && lexical.back() == '/' ? lexical.substr(0, lexical.size() - 1) : lexical;
+      return root == trimmed || root == canonical;
+    });
+    if (it == roots.end()) {
+      std::string list;
+      for (const auto& root : known) {
+        list += "\n  " + display_path(root);
+      }
+      throw Fatal(display_path(path.string()) + " is not a root of this catalog; its roots are:" +
+                  (list.empty() ? std::string(" (none)") : list));
+    }
+    report.forgotten.push_back(*it);
+    roots.erase(it);
+  }
+  for (const auto& root : resolve_roots(add, report.notes)) {
+    if (std::find(known.begin(), known.end(), root) == known.end()) {
+      report.added_roots.push_back(root);
+    }
+    roots.push_back(root);
+  }
+  return outermost_roots(std::move(roots), report.notes);
+}
+
+// Sets report.roots (and added, forgotten, missing); returns, for each root, whether it is
+// missing (not walked: its records are kept).
+std::vector<bool> choose_roots(const Catalog& catalog, const IndexOptions& options, IndexReport& report) {
+  const std::vector<std::string> known = decode_roots(catalog.meta(meta_key::roots).value_or(""));
+  report.roots = roots_after(known, options.roots, options.forget, report);
+  std::vector<bool> missing(report.roots.size(), false);
+  for (std::size_t i = 0; i < report.roots.size(); ++i) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(report.roots[i], ec)) {
+      missing[i] = true;
+      report.missing.push_back(report.roots[i]);
+    }
+  }
+  return missing;
 }
 
 } // namespace
@@ -219,13 +285,13 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
   auto start = Clock::now();
 
   // 1. Walk.
-  report.roots = resolve_roots(options.roots, report.notes);
+  const std::vector<bool> missing = choose_roots(catalog, options, report);
   ScanExclude exclude;
   struct stat st {};
   if (::stat(catalog.dir().c_str(), &st) == 0) {
     exclude = {st.st_dev, st.st_ino};
   }
-  ScanResult scan = scan_roots(report.roots, exclude);
+  ScanResult scan = scan_roots(report.roots, exclude, missing);
   report.same_filesystem = scan.same_filesystem;
 
   // 2. Merge with the catalog: both are in path (byte) order.
@@ -259,6 +325,12 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
         ++report.changed;
       }
       ++next;
+    } else if (const auto root = root_index(report.roots, old.path); root && missing[*root]) {
+      ++report.kept_missing; // its disk may be unplugged: kept until its root is forgotten
+      if (old.root != *root) {
+        old.root = static_cast<std::uint32_t>(*root);
+        batch.put_file(old);
+      }
     } else {
       batch.delete_file(old.path);
       ++report.removed;
@@ -288,7 +360,7 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
   report.read_seconds = seconds_since(start);
 
   // 4. Meta.
-  report.files = found.size();
+  report.files = found.size() + report.kept_missing;
   for (auto& record : to_read) {
     if (!record.error.empty()) {
       report.errors.push_back(std::move(record));

@@ -19,7 +19,10 @@ class Sniffer;
 enum class ReadOrder { automatic, parallel };
 
 struct IndexOptions {
+  // Folders to add to the catalog's roots (which add up: every run reads all of them).
   std::vector<std::filesystem::path> roots;
+  // Roots to remove from the catalog, with their files' records.
+  std::vector<std::filesystem::path> forget;
   ReadOrder order = ReadOrder::automatic;
   std::filesystem::path sysfs = "/sys"; // where the disks say whether they spin (tests fake it)
   // Called from one thread as files are read: (files read so far, files to read).
@@ -27,10 +30,14 @@ struct IndexOptions {
 };
 
 struct IndexReport {
-  std::vector<std::string> roots; // as indexed: absolute, canonical
-  std::vector<std::string> notes; // roots dropped for lying inside another, ...
-  std::uint64_t files = 0;        // entries in the catalog after the run
-  std::uint64_t unchanged = 0;    // reused without opening the file
+  std::vector<std::string> roots;       // the catalog's roots after the run: absolute, canonical
+  std::vector<std::string> added_roots; // of them, new in this run
+  std::vector<std::string> missing;     // of them, not there now (an unplugged disk?): files kept
+  std::vector<std::string> forgotten;   // roots removed in this run
+  std::uint64_t kept_missing = 0;       // records kept because their root is missing
+  std::vector<std::string> notes;       // roots dropped for lying inside another, ...
+  std::uint64_t files = 0;              // entries in the catalog after the run
+  std::uint64_t unchanged = 0;          // reused without opening the file
   std::uint64_t added = 0;
   std::uint64_t changed = 0;
   std::uint64_t removed = 0;
@@ -42,8 +49,10 @@ struct IndexReport {
   double read_seconds = 0;
 };
 
-// Brings `catalog` up to date with `options.roots`:
-//   1. walk: stat every entry (scan_roots)
+// Brings `catalog` up to date with its roots, to which `options.roots` are added and from which
+// `options.forget` are removed:
+//   1. walk: stat every entry of every root that is there (scan_roots); a root that is missing
+//      is reported and its records kept
 //   2. compare with the catalog by path: a file whose dev, inode, size, mtime and ctime are
 //      unchanged keeps its record and is not opened; records of vanished files are deleted
 //   3. read the new and changed files in parallel (read_file), writing batches as they finish

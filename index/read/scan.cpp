@@ -167,10 +167,14 @@ std::vector<std::string> resolve_roots(const std::vector<std::filesystem::path>&
     }
     resolved.push_back(canonical.string());
   }
-  std::sort(resolved.begin(), resolved.end());
-  resolved.erase(std::unique(resolved.begin(), resolved.end()), resolved.end());
+  return outermost_roots(std::move(resolved), notes);
+}
+
+std::vector<std::string> outermost_roots(std::vector<std::string> roots, std::vector<std::string>& notes) {
+  std::sort(roots.begin(), roots.end());
+  roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
   std::vector<std::string> kept;
-  for (const auto& root : resolved) {
+  for (const auto& root : roots) {
     const bool inside = std::any_of(kept.begin(), kept.end(), [&](const std::string& outer) {
       return outer == "/" || root.compare(0, outer.size() + 1, outer + "/") == 0;
     });
@@ -183,15 +187,21 @@ std::vector<std::string> resolve_roots(const std::vector<std::filesystem::path>&
   return kept;
 }
 
-ScanResult scan_roots(const std::vector<std::string>& roots, const ScanExclude& exclude) {
+ScanResult scan_roots(const std::vector<std::string>& roots, const ScanExclude& exclude,
+                      const std::vector<bool>& skip) {
   ScanResult out;
   Walker walker(exclude, out);
   std::uint64_t dev = 0;
+  bool first = true;
   for (std::uint32_t i = 0; i < roots.size(); ++i) {
+    if (i < skip.size() && skip[i]) {
+      continue;
+    }
     struct stat st {};
     if (::stat(roots[i].c_str(), &st) == 0) {
-      if (i == 0) {
+      if (first) {
         dev = st.st_dev;
+        first = false;
       } else if (st.st_dev != dev) {
         out.same_filesystem = false;
       }

@@ -45,9 +45,15 @@ struct ScanExclude {
 std::vector<std::string> resolve_roots(const std::vector<std::filesystem::path>& roots,
                                        std::vector<std::string>& notes);
 
-// Walks `roots` (as resolve_roots returns them). Regular files get their stat; a symlink is
-// recorded (kind symlink, its target) and not followed; a directory that cannot be read, or a
-// special file, is recorded with its error. Directories are opened with O_NOATIME.
-ScanResult scan_roots(const std::vector<std::string>& roots, const ScanExclude& exclude);
+// Drops from `roots` (absolute, canonical, sorted) every root that lies inside another, noting
+// it in `notes`.
+std::vector<std::string> outermost_roots(std::vector<std::string> roots, std::vector<std::string>& notes);
+
+// Walks `roots` (as resolve_roots returns them), but for those whose `skip` is true; each file's
+// root is its root's index in `roots`. Regular files get their stat; a symlink is recorded (kind
+// symlink, its target) and not followed; a directory that cannot be read, or a special file, is
+// recorded with its error. Directories are opened with O_NOATIME.
+ScanResult scan_roots(const std::vector<std::string>& roots, const ScanExclude& exclude,
+                      const std::vector<bool>& skip = {});
 
 } // namespace ipd
