@@ -1,6 +1,7 @@
 // iphone-photo-dedup index ROOT... [--catalog DIR] [--jobs N] [--threshold X] [--full-compare]
 //                                  [--no-raw-sidecars] [--rebuild] [--wait]
 #include "command.hpp"
+#include "progress.hpp"
 
 #include "index/core/error.hpp"
 #include "index/core/text.hpp"
@@ -151,21 +152,10 @@ int cmd_index(Args args) {
   auto catalog =
       rebuild ? Catalog::rebuild(dir, wait) : Catalog::open(dir, Catalog::Access::read_write, wait);
 
-  const bool terminal = stderr_is_terminal();
-  if (terminal) {
-    options.progress = [](std::uint64_t done, std::uint64_t total) {
-      const int width = 30;
-      const int filled = total ? static_cast<int>(width * done / total) : width;
-      std::fprintf(stderr, "\rreading [%.*s%*s] %llu/%llu files", filled, "##############################",
-                   width - filled, "", static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total));
-      std::fflush(stderr);
-    };
-  }
+  const auto progress = stderr_progress(); // a bar per pass on a terminal, else a line per pass
+  options.progress = progress.get();
+  plan_options.progress = progress.get();
   const IndexReport report = run_index(*catalog, options);
-  if (terminal) {
-    std::fprintf(stderr, "\r\033[K");
-  }
 
   for (const auto& note : report.notes) {
     std::fprintf(stderr, "note: %s\n", display_path(note).c_str());

@@ -55,7 +55,7 @@ std::vector<FileIndex> by_inode(const std::vector<FileRecord>& records, std::vec
 }
 
 std::vector<FileIndex> files_to_hash(const std::vector<FileRecord>& records, const BySize& by_size,
-                                     FileContent& content, bool one_at_a_time) {
+                                     FileContent& content, bool one_at_a_time, Progress* progress) {
   std::vector<FileIndex> same_size;
   for (const auto& [size, members] : by_size) {
     if (members.size() > 1) {
@@ -63,10 +63,12 @@ std::vector<FileIndex> files_to_hash(const std::vector<FileRecord>& records, con
     }
   }
   std::vector<std::uint64_t> head(records.size(), 0);
+  const ProgressPass pass(progress, "reading heads of same-size files", same_size.size());
   const auto read_head = [&](FileIndex i) {
     if (records[i].content_hash == 0) {
       head[i] = content.head_hash(records[i], k_head_bytes);
     }
+    pass.advance(1);
   };
   if (one_at_a_time) {
     for (const FileIndex i : by_inode(records, same_size)) {
@@ -131,12 +133,20 @@ std::vector<FileIndex> representatives(const std::vector<FileRecord>& records, U
 } // namespace
 
 ByteCopies find_byte_copies(std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
-                            FileContent& content, bool one_at_a_time) {
+                            FileContent& content, bool one_at_a_time, Progress* progress) {
   UnionFind copies(records.size());
   const BySize by_size = join_hard_links(records, classes, copies);
   ByteCopies out;
-  out.hashed = files_to_hash(records, by_size, content, one_at_a_time);
-  const auto hash = [&](FileIndex i) { records[i].content_hash = content.full_hash(records[i]); };
+  out.hashed = files_to_hash(records, by_size, content, one_at_a_time, progress);
+  std::uint64_t bytes = 0;
+  for (const FileIndex i : out.hashed) {
+    bytes += records[i].size;
+  }
+  const ProgressPass pass(progress, "hashing copies", out.hashed.size(), bytes);
+  const auto hash = [&](FileIndex i) {
+    records[i].content_hash = content.full_hash(records[i]);
+    pass.advance(1, records[i].size);
+  };
   if (one_at_a_time) {
     for (const FileIndex i : by_inode(records, out.hashed)) {
       hash(i);

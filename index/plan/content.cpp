@@ -108,6 +108,7 @@ HeaderVerdicts read_headers(const std::vector<FileRecord>& records, const std::v
 // What a pass measures of a file's pixels: a sample or a whole-picture fingerprint, kept on the
 // record in `slot` (catalog form), computed through `compute`.
 struct Measure {
+  const char* what; // for the progress line
   std::string FileRecord::*slot;
   bool (*compute)(FileContent& content, const FileRecord& file, std::string& bytes, std::string& error);
 };
@@ -130,8 +131,8 @@ bool fingerprint_of(FileContent& content, const FileRecord& file, std::string& b
   return true;
 }
 
-constexpr Measure k_sample{&FileRecord::sample, sample_of};
-constexpr Measure k_fingerprint{&FileRecord::fingerprint, fingerprint_of};
+constexpr Measure k_sample{"sampling pictures", &FileRecord::sample, sample_of};
+constexpr Measure k_fingerprint{"decoding whole pictures", &FileRecord::fingerprint, fingerprint_of};
 
 // The measures some pairs need, in rounds: each file of a set stands in with the set's cheapest
 // member not yet found undecodable.
@@ -142,7 +143,7 @@ public:
 
   // Measures every file `pairs` need (records' slots set); returns those computed.
   std::vector<FileIndex> make(std::vector<FileRecord>& records, const HeaderVerdicts& headers,
-                              const std::vector<FilePair>& pairs, FileContent& content) {
+                              const std::vector<FilePair>& pairs, FileContent& content, Progress* progress) {
     std::vector<FileIndex> all;
     for (;;) {
       choose_stand_ins(headers);
@@ -150,7 +151,8 @@ public:
       if (round.empty()) {
         break;
       }
-      measure(records, round, content);
+      const ProgressPass pass(progress, m_measure.what, round.size());
+      measure(records, round, content, pass);
       all.insert(all.end(), round.begin(), round.end());
     }
     return all;
@@ -194,7 +196,8 @@ private:
     return out;
   }
 
-  void measure(std::vector<FileRecord>& records, const std::vector<FileIndex>& files, FileContent& content) {
+  void measure(std::vector<FileRecord>& records, const std::vector<FileIndex>& files, FileContent& content,
+               const ProgressPass& pass) {
     tbb::parallel_for_each(files.begin(), files.end(), [&](FileIndex i) {
       const auto began = std::chrono::steady_clock::now();
       std::string error;
@@ -206,6 +209,7 @@ private:
         m_error[i] = error.empty() ? "cannot decode" : error;
       }
       m_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+      pass.advance(1);
     });
   }
 
@@ -389,7 +393,7 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
   std::vector<FilePair> open_pairs; // for the whole pictures
   std::vector<FileIndex> measured;
   if (!options.full_compare) {
-    measured = samples.make(records, headers, pixel_pairs, content);
+    measured = samples.make(records, headers, pixel_pairs, content, options.progress);
     count_measures(records, measured, samples,
                    {stats.sampled, stats.sample_errors, stats.heic_samples, stats.heic_sample_seconds,
                     stats.jpeg_samples, stats.jpeg_sample_seconds});
@@ -407,7 +411,7 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
     }
   }
   Measures prints(records.size(), k_fingerprint);
-  const std::vector<FileIndex> printed = prints.make(records, headers, open_pairs, content);
+  const std::vector<FileIndex> printed = prints.make(records, headers, open_pairs, content, options.progress);
   count_measures(records, printed, prints,
                  {stats.fingerprinted, stats.fingerprint_errors, stats.heic_prints, stats.heic_seconds,
                   stats.jpeg_prints, stats.jpeg_seconds});

@@ -47,7 +47,7 @@ struct ByteCopies {
 // it hashed (kept in the catalog, so a re-plan does not read them again).
 // `one_at_a_time` hashes in inode order on one thread (a spinning disk), else in parallel.
 ByteCopies find_byte_copies(std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
-                            FileContent& content, bool one_at_a_time = false);
+                            FileContent& content, bool one_at_a_time = false, Progress* progress = nullptr);
 
 // ---- 3. candidate pairs -----------------------------------------------------------------------
 

@@ -69,8 +69,9 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
   }
 
   const auto classes = timed(stats, "classify", [&] { return classify(records); });
-  const auto copies = timed(
-      stats, "copies", [&] { return find_byte_copies(records, classes, content, options.one_at_a_time); });
+  const auto copies = timed(stats, "copies", [&] {
+    return find_byte_copies(records, classes, content, options.one_at_a_time, options.progress);
+  });
   const auto candidates =
       timed(stats, "candidates", [&] { return candidate_pairs(records, classes, copies); });
   const auto checked =

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "index/core/placement.hpp"
+#include "index/core/progress.hpp"
 #include "index/core/record.hpp"
 #include "index/pixels/fingerprint.hpp"
 
@@ -22,6 +23,9 @@ struct PlanOptions {
   // Hash files one at a time in inode order (the inputs are on a spinning disk). Not part of
   // describe(): it changes how files are read, never the plan.
   bool one_at_a_time = false;
+  // Told of the passes that read files (hashing copies, sampling and decoding pictures), when not
+  // null. Not part of describe() either.
+  Progress* progress = nullptr;
 };
 
 struct PlanStats {

@@ -227,12 +227,12 @@ std::uint64_t read_files(Catalog& catalog, Catalog::Batch& batch, std::vector<Fi
   const auto jobs = static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
   tbb::enumerable_thread_specific<std::unique_ptr<Sniffer>> sniffers;
   std::size_t issued = 0;
-  std::uint64_t done = 0;
   std::atomic<std::uint64_t> opened{0};
-  const std::uint64_t total = files.size();
-  if (options.progress) {
-    options.progress(0, total);
+  std::uint64_t total_bytes = 0;
+  for (const auto& file : files) {
+    total_bytes += file.size;
   }
+  const ProgressPass progress(options.progress, "reading files", files.size(), total_bytes);
   tbb::parallel_pipeline(
       jobs * 4,
       tbb::make_filter<void, std::pair<std::size_t, std::size_t>>(
@@ -272,10 +272,11 @@ std::uint64_t read_files(Catalog& catalog, Catalog::Batch& batch, std::vector<Fi
                   batch.put_file(files[i]);
                 }
                 catalog.write(batch);
-                done += range.second - range.first;
-                if (options.progress) {
-                  options.progress(done, total);
+                std::uint64_t bytes = 0;
+                for (std::size_t i = range.first; i < range.second; ++i) {
+                  bytes += files[i].size;
                 }
+                progress.advance(range.second - range.first, bytes);
               }));
   return opened;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "index/catalog/catalog.hpp"
+#include "index/core/progress.hpp"
 #include "index/core/record.hpp"
 
 #include <cstdint>
@@ -25,8 +26,7 @@ struct IndexOptions {
   std::vector<std::filesystem::path> forget;
   ReadOrder order = ReadOrder::automatic;
   std::filesystem::path sysfs = "/sys"; // where the disks say whether they spin (tests fake it)
-  // Called from one thread as files are read: (files read so far, files to read).
-  std::function<void(std::uint64_t, std::uint64_t)> progress;
+  Progress* progress = nullptr;         // told of the read pass (files and bytes), when not null
 };
 
 struct IndexReport {
