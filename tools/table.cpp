@@ -94,6 +94,8 @@ constexpr Option k_decide_options[] = {
 
 constexpr Option k_decisions_options[] = {k_catalog, json_flag("print JSON Lines, one object per decision")};
 
+constexpr Option k_verify_options[] = {k_catalog};
+
 constexpr Command k_commands[] = {
     {"index", "ROOT...", Complete::directory, "read every file under the roots and plan the view",
      "Walks every root without following symlinks and reads each new or changed file's true type and "
@@ -154,6 +156,13 @@ constexpr Command k_commands[] = {
      "Lists your decisions with their dates, the files of their content now and where the view has them, "
      "and what did not hold as made (a conflict, the later decision winning, or a file that is gone).",
      k_decisions_options, cmd_decisions},
+    {"verify", "OUTDIR", Complete::directory, "may I delete my inputs? may I delete duplicates/?",
+     "Checks a tree that materialize made, read-only: the input folders may go when every keeper, "
+     "companion, raw-sidecar, unknown-time and other file is held in OUTDIR (a hard link, or the same "
+     "bytes; never a symbolic link) and no input changed or came since the last index; duplicates/ may "
+     "go when every duplicate's keeper is held. Names every file that says no; exit status 0 only when "
+     "both answers are yes.",
+     k_verify_options, cmd_verify},
     {"help",
      "[COMMAND]",
      Complete::command,
