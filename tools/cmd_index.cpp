@@ -2,6 +2,7 @@
 //                                  [--no-raw-sidecars] [--rebuild] [--wait]
 #include "command.hpp"
 #include "decide.hpp"
+#include "progress.hpp"
 
 #include "index/core/text.hpp"
 #include "index/read/indexer.hpp"
@@ -107,21 +108,11 @@ int cmd_index(Args args) {
   auto catalog =
       rebuild ? Catalog::rebuild(dir, wait) : Catalog::open(dir, Catalog::Access::read_write, wait);
 
-  const bool terminal = stderr_is_terminal();
-  if (terminal) {
-    options.progress = [](std::uint64_t done, std::uint64_t total) {
-      const int width = 30;
-      const int filled = total ? static_cast<int>(width * done / total) : width;
-      std::fprintf(stderr, "\rreading [%.*s%*s] %llu/%llu files", filled, "##############################",
-                   width - filled, "", static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total));
-      std::fflush(stderr);
-    };
-  }
-  const IndexReport report = run_index(*catalog, options);
-  if (terminal) {
-    std::fprintf(stderr, "\r\033[K");
-  }
+  const IndexReport report = [&] {
+    const ProgressBar bar("reading");
+    options.progress = bar.callback();
+    return run_index(*catalog, options);
+  }();
 
   for (const auto& note : report.notes) {
     std::fprintf(stderr, "note: %s\n", display_path(note).c_str());

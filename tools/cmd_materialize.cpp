@@ -1,5 +1,6 @@
 // iphone-photo-dedup materialize OUTDIR [--catalog DIR] [--mode hardlink|reflink|copy|symlink] [--dry-run]
 #include "command.hpp"
+#include "progress.hpp"
 
 #include "index/core/text.hpp"
 #include "index/materialize/materialize.hpp"
@@ -68,20 +69,11 @@ int cmd_materialize(Args args) {
   const std::filesystem::path outdir = positional[0];
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
 
-  const bool terminal = stderr_is_terminal();
-  if (terminal) {
-    options.progress = [](std::uint64_t done, std::uint64_t total) {
-      const int width = 30;
-      const int filled = total ? static_cast<int>(width * done / total) : width;
-      std::fprintf(stderr, "\rmaterializing [%.*s%*s] %llu/%llu files", filled,
-                   "##############################", width - filled, "", ull(done), ull(total));
-      std::fflush(stderr);
-    };
-  }
-  const MaterializeReport report = materialize(*catalog, outdir, options);
-  if (terminal) {
-    std::fprintf(stderr, "\r\033[K");
-  }
+  const MaterializeReport report = [&] {
+    const ProgressBar bar("materializing");
+    options.progress = bar.callback();
+    return materialize(*catalog, outdir, options);
+  }();
 
   for (const auto& step : report.planned) {
     std::printf("would %s %s\n", step.what.c_str(), display_path(step.path).c_str());

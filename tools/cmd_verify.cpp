@@ -3,6 +3,7 @@
 // "May I delete my inputs now?" for a tree materialize made: read-only, exit status 0 only when
 // both the input folders and duplicates/ may go.
 #include "command.hpp"
+#include "progress.hpp"
 
 #include "index/core/text.hpp"
 #include "index/materialize/verify.hpp"
@@ -62,7 +63,11 @@ int cmd_verify(Args args) {
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
   VerifyOptions options;
   walk_inputs(*catalog, options);
-  const VerifyReport r = verify(*catalog, outdir, options);
+  const VerifyReport r = [&] {
+    const ProgressBar bar("verifying");
+    options.progress = bar.callback();
+    return verify(*catalog, outdir, options);
+  }();
 
   for (const auto& note : r.notes) {
     std::printf("note: %s%s%s\n", display_path(note.path).c_str(), note.path.empty() ? "" : ": ",

@@ -25,6 +25,7 @@
 #include <cerrno>
 #include <chrono>
 #include <fcntl.h>
+#include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <unordered_map>
@@ -223,12 +224,22 @@ void Check::stat_inputs() {
 
 // Pass 4: what OUTDIR holds at each path, in parallel over runs of neighbouring paths.
 void Check::check_tree() {
+  std::atomic<std::uint64_t> done{0};
+  std::mutex reporting; // one progress call at a time; a busy reporter is skipped, not waited for
+  const auto report = [&](std::uint64_t files) {
+    const std::uint64_t now = done += files;
+    if (m_options.progress && reporting.try_lock()) {
+      m_options.progress(now, m_entries.size());
+      reporting.unlock();
+    }
+  };
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, m_entries.size(), 64),
                     [&](const tbb::blocked_range<std::size_t>& range) {
                       Parent parent;
                       for (std::size_t i = range.begin(); i != range.end(); ++i) {
                         check_one(m_entries[i], parent);
                       }
+                      report(range.size());
                     });
 }
 

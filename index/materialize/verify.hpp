@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct VerifyOptions {
   std::vector<std::string> inputs_now;
   // What that walk could not read (a folder): each holds up the inputs too.
   std::vector<VerifyIssue> unread;
+  // Called now and then, from one thread at a time, with the view files checked so far and
+  // their total.
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 };
 
 struct VerifyReport {
