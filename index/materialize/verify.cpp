@@ -17,6 +17,7 @@
 #include "index/materialize/at.hpp"
 #include "index/materialize/manifest.hpp"
 #include "index/materialize/materialize.hpp"
+#include "index/view/view.hpp"
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
@@ -154,11 +155,10 @@ private:
 
 // Pass 1: the view's files (README.txt, which has no input, aside) and the catalog's hashes.
 void Check::read_view() {
+  require_complete_view(m_catalog);
   m_catalog.for_each_file([&](FileRecord&& r) { m_hashes.emplace(std::move(r.path), r.content_hash); });
-  bool any = false;
   ViewEntry v;
   m_catalog.scan(Catalog::Table::view, "", [&](std::string_view key, std::string_view value) {
-    any = true;
     if (!decode(value, v) || v.source.empty()) {
       return true;
     }
@@ -175,9 +175,6 @@ void Check::read_view() {
     m_entries.push_back(std::move(e));
     return true;
   });
-  if (!any) {
-    throw Fatal("the catalog " + m_catalog.dir().string() + " has no view yet: run index first");
-  }
 }
 
 // Pass 2: the manifest materialize keeps in OUTDIR, read only.

@@ -51,7 +51,9 @@ std::string decisions_digest(const Catalog& catalog) {
 
 std::optional<ContentKey> content_key_of(FileRecord& record, std::string& error) {
   struct stat st {};
-  if (::lstat(record.path.c_str(), &st) != 0) {
+  if (at_any_depth(record.path, [&](int dirfd, const char* name) {
+        return ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
+      }) != 0) {
     error = "cannot stat it: " + errno_text(errno) + " (re-index)";
     return std::nullopt;
   }
