@@ -610,6 +610,41 @@ TEST_CASE("mount: a re-index while mounted shows added and removed files without
   ::close(held);
 }
 
+TEST_CASE("mount: a decision shows in a running mount without a remount and so does forget") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  UnmountGuard guard(tmp / "mnt");
+  mount(tmp);
+  const auto mnt = tmp / "mnt";
+  const std::string dir = "Apple iPhone 12 Pro/2021/2021-05/";
+  const std::string heic = dir + "20210503_142201_IMG_0001.HEIC";
+  const std::string jpg = dir + "20210503_142201_IMG_0001.JPG";
+  REQUIRE(std::filesystem::exists(mnt / heic));
+  REQUIRE_FALSE(std::filesystem::exists(mnt / jpg));
+
+  // The JPG named by its path in the mount: it becomes the keeper, in the mount within a second.
+  auto r = run_tool(
+      {"keep", (mnt / "duplicates" / dir / "20210503_142201_IMG_0001 (2).JPG").string(), "--catalog", "cat"},
+      tmp.path());
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(
+      eventually([&] { return std::filesystem::exists(mnt / jpg) && !std::filesystem::exists(mnt / heic); }));
+  CHECK(read_noatime(mnt / jpg) == read_noatime(tmp / "in/a/IMG_0001.JPG"));
+  CHECK(xattr(mnt / jpg, "user.ipd.role") == "keeper");
+  CHECK(xattr(mnt / jpg, "user.ipd.reason").rfind("kept: your decision (keep, ", 0) == 0);
+  CHECK(xattr(mnt / ("duplicates/" + dir + "20210503_142201_IMG_0001 (2).HEIC"), "user.ipd.reason")
+            .find("kept: your decision (keep, ") != std::string::npos);
+  CHECK(read_noatime(mnt / "README.txt").find("Your decisions (1)") != std::string::npos);
+
+  r = run_tool({"forget", (tmp / "in/a/IMG_0001.JPG").string(), "--catalog", "cat"}, tmp.path());
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(
+      eventually([&] { return std::filesystem::exists(mnt / heic) && !std::filesystem::exists(mnt / jpg); }));
+  CHECK(read_noatime(mnt / "README.txt").find("Your decisions") == std::string::npos);
+}
+
 TEST_CASE("mount: eight concurrent readers over the whole tree get every byte right") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;

@@ -97,15 +97,29 @@ TEST_CASE("a catalog of the layout with a directory-listing table opens, and los
     REQUIRE(rocksdb::DB::ListColumnFamilies(options, dir.string(), &names).ok());
     return std::set<std::string>(names.begin(), names.end());
   };
-  CHECK_NOTHROW(Catalog::open(dir, Catalog::Access::read_only));
-  CHECK(families().count("dirs") == 1);
+  {
+    // Read-only (a listing, a mount), the table of decisions this layout lacks reads as empty.
+    auto catalog = Catalog::open(dir, Catalog::Access::read_only);
+    CHECK(families().count("dirs") == 1);
+    CHECK(families().count("decisions") == 0);
+    CHECK_FALSE(catalog->get(Catalog::Table::decisions, "k"));
+    int rows = 0;
+    catalog->scan(Catalog::Table::decisions, "",
+                  [&](std::string_view, std::string_view) { return ++rows > 0; });
+    CHECK(rows == 0);
+    TmpDir work;
+    auto secondary = Catalog::open_secondary(dir, work.path());
+    CHECK_FALSE(secondary->get(Catalog::Table::decisions, "k"));
+    CHECK(secondary->meta(meta_key::schema) == "1");
+  }
   {
     auto catalog = Catalog::open(dir, Catalog::Access::read_write);
     Catalog::Batch batch;
     batch.put_meta(meta_key::roots, "/p");
     catalog->write(batch);
   }
-  CHECK(families() == std::set<std::string>{rocksdb::kDefaultColumnFamilyName, "files", "view", "plan"});
+  CHECK(families() ==
+        std::set<std::string>{rocksdb::kDefaultColumnFamilyName, "files", "view", "plan", "decisions"});
   CHECK(Catalog::open(dir, Catalog::Access::read_only)->meta(meta_key::roots) == "/p");
 }
 
@@ -139,4 +153,42 @@ TEST_CASE("a catalog written before samples opens and its records read, without 
   REQUIRE(back);
   CHECK(back->sample == std::string(1029, '\x2a'));
   CHECK(back->fingerprint == expected.fingerprint);
+}
+
+TEST_CASE("rebuild starts afresh whatever the schema but keeps the decisions table") {
+  TmpDir tmp;
+  const auto dir = tmp / "catalog";
+  {
+    auto catalog = Catalog::open(dir, Catalog::Access::read_write);
+    Catalog::Batch batch;
+    FileRecord record;
+    record.path = "/p/IMG_1.JPG";
+    batch.put_file(record);
+    batch.put(Catalog::Table::view, "README.txt", "x");
+    batch.put(Catalog::Table::decisions, "a decision", "its value");
+    batch.put_meta(meta_key::roots, "/p");
+    batch.put_meta(meta_key::schema, "999");
+    catalog->write(batch);
+  }
+  auto catalog = Catalog::rebuild(dir);
+  CHECK(catalog->meta(meta_key::schema) == "1");
+  CHECK_FALSE(catalog->meta(meta_key::roots));
+  CHECK_FALSE(catalog->file("/p/IMG_1.JPG"));
+  CHECK_FALSE(catalog->get(Catalog::Table::view, "README.txt"));
+  CHECK(catalog->get(Catalog::Table::decisions, "a decision") == "its value");
+  // It is a catalog like a new one: it takes writes to every table, and reopens.
+  Catalog::Batch batch;
+  FileRecord record;
+  record.path = "/q/IMG_2.JPG";
+  batch.put_file(record);
+  catalog->write(batch);
+  catalog.reset();
+  catalog = Catalog::open(dir, Catalog::Access::read_only);
+  CHECK(catalog->file("/q/IMG_2.JPG"));
+  CHECK(catalog->get(Catalog::Table::decisions, "a decision") == "its value");
+
+  // Something that is not a catalog is neither rebuilt nor touched.
+  ipd::test::write_file(tmp / "photos/IMG_1.JPG", "jpeg");
+  CHECK_THROWS_AS(Catalog::rebuild(tmp / "photos"), Fatal);
+  CHECK(test::read_file(tmp / "photos/IMG_1.JPG") == "jpeg");
 }

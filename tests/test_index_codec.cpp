@@ -113,3 +113,38 @@ TEST_CASE("varints cover the whole range") {
   CHECK(s == INT64_MIN);
   CHECK(in.at_end());
 }
+
+TEST_CASE("a decision survives its key and value; keys sort by size then hash; damage is refused") {
+  Decision d;
+  d.content = {3'000'000'000ULL, 0xfedcba9876543210ULL};
+  d.verdict = Verdict::together;
+  d.made_ns = 1'764'000'000'123'456'789LL;
+  d.set = 1'764'000'000'123'456'789ULL;
+  d.path = "/photos/a\nb/IMG_0001.HEIC";
+  const std::string key = decision_key(d.content, d.verdict);
+  const std::string value = encode(d);
+  Decision back;
+  REQUIRE(decode_decision(key, value, back));
+  CHECK(back == d);
+  CHECK(key.rfind(decision_prefix(d.content), 0) == 0);
+
+  // Big-endian: a smaller size sorts first whatever the hash, and one content's verdicts are adjacent.
+  CHECK(decision_key({5, ~0ULL}, Verdict::together) < decision_key({6, 1}, Verdict::keep));
+  CHECK(decision_key({6, 1}, Verdict::keep) < decision_key({6, 1}, Verdict::apart));
+  CHECK(decision_key({6, 1}, Verdict::together) < decision_key({6, 2}, Verdict::keep));
+
+  for (std::size_t n = 0; n < value.size(); ++n) {
+    CHECK_FALSE(decode_decision(key, value.substr(0, n), back));
+  }
+  CHECK_FALSE(decode_decision(key + "x", value, back));
+  CHECK_FALSE(decode_decision(key.substr(0, 16) + "\x03", value, back)); // no such verdict
+  std::string other_version = value;
+  other_version[0] = 2;
+  CHECK_FALSE(decode_decision(key, other_version, back));
+
+  const std::vector<DecisionNoteRow> notes = {{key, "overruled by a later `apart`"},
+                                              {decision_prefix({1, 2}), ""}};
+  std::vector<DecisionNoteRow> notes_back;
+  REQUIRE(decode_decision_notes(encode_decision_notes(notes), notes_back));
+  CHECK(notes_back == notes);
+}

@@ -7,8 +7,8 @@
 #include "index/view/view.hpp"
 #include "tests/support/inputs.hpp"
 #include "tests/support/json_lines.hpp"
+#include "tests/support/library.hpp"
 #include "tests/support/media.hpp"
-#include "tests/support/movie.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/tmpdir.hpp"
 
@@ -35,29 +35,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string k_manifest(k_manifest_name);
-
-// A small library with keepers, a converted copy, a byte-identical copy, a movie, a sidecar,
-// a screenshot without a time and a non-media file, in a few folders.
-void make_library(const fs::path& root, unsigned seed = 0) {
-  const std::string jpeg = test::make_jpeg(96, 64, test::iphone_exif("2021:05:03 14:22:01"), seed + 1);
-  write_file(root / "DCIM/100APPLE/IMG_0001.HEIC",
-             test::make_heic(96, 64, test::iphone_exif("2021:05:03 14:22:01"), seed + 1));
-  write_file(root / "DCIM/100APPLE/IMG_0002.JPG",
-             test::make_jpeg(96, 64, test::iphone_exif("2021:06:01 10:00:00"), seed + 2));
-  write_file(root / "DCIM/100APPLE/IMG_0002.AAE", "<plist>edit</plist>");
-  write_file(root / "Downloads/IMG_0001.JPG", jpeg);
-  write_file(root / "Downloads/IMG_0001 (1).JPG", jpeg);
-  write_file(root / "DCIM/101APPLE/IMG_0100.JPG",
-             test::make_jpeg(96, 64, test::iphone_exif("2019:07:01 08:00:00", "iPhone 8"), seed + 3));
-  test::MovieSpec movie;
-  movie.creation_date = "2020-01-02T03:04:05-0700";
-  movie.make = "Apple";
-  movie.model = "iPhone 12 Pro";
-  write_file(root / "DCIM/101APPLE/IMG_0101.MOV", test::make_mov(movie));
-  write_file(root / "Screens/IMG_0200.PNG", test::make_png(40, 30, seed + 4));
-  write_file(root / "notes/todo.txt", "buy milk");
-  write_file(root / "notes/odd name with spaces & 'quotes'.txt", "odd");
-}
 
 // View path -> input path, from `list --json` (README.txt, which has no input, maps to "").
 std::map<std::string, std::string> view_of(const fs::path& cwd, const fs::path& catalog) {
@@ -235,7 +212,7 @@ void kill_part_way(const fs::path& catalog, const fs::path& out, const std::stri
 
 TEST_CASE("materialize: every view path becomes a hard link to its input; the tree is the view") {
   TmpDir tmp;
-  make_library(tmp / "lib");
+  test::make_small_library(tmp / "lib");
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
   const auto view = view_of(tmp.path(), tmp / "iphone-photo-dedup.catalog");
   REQUIRE(view.size() >= 8);
@@ -254,7 +231,7 @@ TEST_CASE("materialize: every view path becomes a hard link to its input; the tr
 
 TEST_CASE("materialize: the library function reports what it made and calls the progress callback") {
   TmpDir tmp;
-  make_library(tmp / "lib");
+  test::make_small_library(tmp / "lib");
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
   auto catalog = Catalog::open(tmp / "iphone-photo-dedup.catalog", Catalog::Access::read_only);
   std::uint64_t last_done = 0;
@@ -282,7 +259,7 @@ TEST_CASE("materialize: the library function reports what it made and calls the 
 
 TEST_CASE("materialize: a second run makes nothing; a foreign file is a conflict, left untouched") {
   TmpDir tmp;
-  make_library(tmp / "lib");
+  test::make_small_library(tmp / "lib");
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
   const auto view = view_of(tmp.path(), tmp / "iphone-photo-dedup.catalog");
   REQUIRE(run_tool({"materialize", "out"}, tmp.path()).status == 0);
@@ -333,7 +310,7 @@ TEST_CASE("materialize: a second run makes nothing; a foreign file is a conflict
 
 TEST_CASE("materialize: --dry-run prints what would be made and changes nothing") {
   TmpDir tmp;
-  make_library(tmp / "lib");
+  test::make_small_library(tmp / "lib");
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
   const auto view = view_of(tmp.path(), tmp / "iphone-photo-dedup.catalog");
   auto r = run_tool({"materialize", "out", "--dry-run"}, tmp.path());
@@ -363,8 +340,8 @@ TEST_CASE("materialize: inputs on another filesystem stop hard links up front; -
     MESSAGE("skipped: cannot mount a tmpfs (needs root)");
     return;
   }
-  make_library(tmp / "usb/lib");
-  make_library(tmp / "lib", 100);
+  test::make_small_library(tmp / "usb/lib");
+  test::make_small_library(tmp / "lib", 100);
   REQUIRE(run_tool({"index", "usb/lib", "lib"}, tmp.path()).status == 0);
   const auto view = view_of(tmp.path(), tmp / "iphone-photo-dedup.catalog");
   test::age_atimes(tmp / "usb/lib"); // so that any plain read would show
@@ -398,7 +375,7 @@ TEST_CASE("materialize: inputs on another filesystem stop hard links up front; -
 
 TEST_CASE("materialize: --mode copy, symlink and reflink") {
   TmpDir tmp;
-  make_library(tmp / "lib");
+  test::make_small_library(tmp / "lib");
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
   const auto view = view_of(tmp.path(), tmp / "iphone-photo-dedup.catalog");
   test::age_atimes(tmp / "lib"); // so that any plain read would show
@@ -455,7 +432,7 @@ TEST_CASE("materialize: --mode copy, symlink and reflink") {
 TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
   TmpDir tmp;
   for (unsigned i = 0; i < 3; ++i) {
-    make_library(tmp / ("lib/set" + std::to_string(i)), 10 * i);
+    test::make_small_library(tmp / ("lib/set" + std::to_string(i)), 10 * i);
   }
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
   const auto view = view_of(tmp.path(), tmp / "iphone-photo-dedup.catalog");
@@ -512,7 +489,7 @@ TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
 
 TEST_CASE("materialize: after a re-index, new files come and its own files that left the view go") {
   TmpDir tmp;
-  make_library(tmp / "lib");
+  test::make_small_library(tmp / "lib");
   fs::create_directories(tmp / "lib/misc/old");
   write_file(tmp / "lib/misc/old/moving.txt", "moving");
   write_file(tmp / "lib/misc/replaced.txt", "replaced");
@@ -592,7 +569,7 @@ TEST_CASE("materialize: after a re-index, new files come and its own files that 
 
 TEST_CASE("materialize: inputs are unchanged; deleting the input roots afterwards loses nothing") {
   TmpDir tmp;
-  make_library(tmp / "original");
+  test::make_small_library(tmp / "original");
   // A copy of the library, whose roots the test deletes.
   REQUIRE(std::system(
               ("cp -a '" + (tmp / "original").string() + "' '" + (tmp / "lib").string() + "'").c_str()) == 0);
@@ -639,7 +616,7 @@ TEST_CASE("materialize: inputs are unchanged; deleting the input roots afterward
 
 TEST_CASE("materialize: clear fatal errors, and nothing written outside OUTDIR") {
   TmpDir tmp;
-  make_library(tmp / "lib");
+  test::make_small_library(tmp / "lib");
   auto r = run_tool({"materialize", "out"}, tmp.path());
   CHECK(r.status == 2);
   CHECK(contains(r.err, "iphone-photo-dedup materialize: "));
@@ -715,7 +692,7 @@ TEST_CASE("materialize: the real corpus, hard-linked, is complete and every path
 TEST_CASE("regression: a hard-link materialize does not make the next index re-read every input") {
   TmpDir tmp;
   const auto root = tmp / "in";
-  make_library(root);
+  test::make_small_library(root);
   const std::string catalog = (tmp / "catalog").string();
   REQUIRE(run_tool({"index", root.string(), "--catalog", catalog}, tmp.path().string()).status <= 1);
   REQUIRE(
@@ -754,7 +731,7 @@ TEST_CASE(
     "regression: an OUTDIR inside the catalog is refused, and --rebuild deletes only the catalog's files") {
   TmpDir tmp;
   const auto root = tmp / "in";
-  make_library(root);
+  test::make_small_library(root);
   const std::string cwd = tmp.path().string();
   const std::string catalog = (tmp / "c/cat2").string();
   REQUIRE(run_tool({"index", root.string(), "--catalog", catalog}, cwd).status <= 1);
@@ -785,7 +762,7 @@ TEST_CASE(
 
 TEST_CASE("regression: a second materialize over an unchanged view changes nothing in OUTDIR") {
   TmpDir tmp;
-  make_library(tmp / "lib");
+  test::make_small_library(tmp / "lib");
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
   for (const char* mode : {"hardlink", "copy"}) {
     CAPTURE(mode);
@@ -818,7 +795,7 @@ TEST_CASE("regression: a materialize into a full disk counts what it did not mak
     return;
   }
   REQUIRE(::mount("tmpfs", (tmp / "small").c_str(), "tmpfs", MS_REMOUNT, "size=2m") == 0);
-  make_library(tmp / "lib");
+  test::make_small_library(tmp / "lib");
   write_file(tmp / "lib/big/export.bin", std::string(3 * 1024 * 1024, 'x'));
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
   const auto view = view_of(tmp.path(), tmp / "iphone-photo-dedup.catalog");

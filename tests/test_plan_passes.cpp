@@ -134,11 +134,12 @@ struct Planned {
   }
 };
 
-// Plans `records` (sorted into path order) under the root "/in".
-Planned plan(std::vector<FileRecord> records, MemoryContent& content, PlanOptions options = {}) {
+// Plans `records` (sorted into path order) under the root "/in", with the user's `decisions`.
+Planned plan(std::vector<FileRecord> records, MemoryContent& content, PlanOptions options = {},
+             const std::vector<Decision>& decisions = {}) {
   std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   Planned out;
-  out.plan = make_plan(records, {"/in"}, options, content);
+  out.plan = make_plan(records, {"/in"}, options, decisions, content);
   out.records = std::move(records);
   return out;
 }
@@ -424,4 +425,214 @@ TEST_CASE("plan: samples decide clear pairs; the band and an editor's file go to
   CHECK(p.plan.stats.pairs_in_band >= 1);
   CHECK(p.plan.stats.pairs_by_editor >= 1);
   CHECK(p.plan.stats.pairs_sample_different >= 1);
+}
+
+// ---- the user's decisions ---------------------------------------------------------------------
+
+namespace {
+
+// A decision on the content of `record`, whose bytes `content` holds, made at `made_ns`.
+Decision decided(MemoryContent& content, const FileRecord& record, Verdict verdict, std::int64_t made_ns,
+                 std::uint64_t set = 0) {
+  const int reads = content.reads;
+  Decision d{{record.size, content.full_hash(record)}, verdict, made_ns, set, record.path};
+  content.reads = reads;
+  return d;
+}
+
+constexpr std::int64_t k_day = 86'400'000'000'000LL;
+constexpr std::int64_t k_2026 = 1'780'000'000'000'000'000LL; // 2026-05-28
+
+// A HEIC and the JPG iOS converted it to (one content identifier and size: settled unread), and
+// a byte copy of the JPG elsewhere, each with its own bytes.
+struct Converted {
+  FileRecord heic = photo("/in/a/IMG_7.HEIC", Format::heic, 0, 5000);
+  FileRecord jpg = photo("/in/a/IMG_7.JPG", Format::jpeg, 0, 3000);
+  FileRecord copy = photo("/in/b/IMG_7 (1).JPG", Format::jpeg, 0, 3000);
+  explicit Converted(MemoryContent& content) {
+    heic.content_id = jpg.content_id = copy.content_id = "CID-7";
+    heic.apple_makernote = jpg.apple_makernote = copy.apple_makernote = true;
+    copy.mtime_ns -= 10; // the older download: the ranking prefers it among the byte copies
+    content.bytes[heic.path] = std::string(5000, 'h');
+    content.bytes[jpg.path] = content.bytes[copy.path] = std::string(3000, 'j');
+  }
+  std::vector<FileRecord> all() const { return {heic, jpg, copy}; }
+};
+
+} // namespace
+
+TEST_CASE("decisions: keep makes its file the keeper over every rule and says so") {
+  MemoryContent content;
+  Converted c(content);
+  const auto rules = plan(c.all(), content);
+  REQUIRE(rules.at(c.heic.path).role == Role::keeper);
+  REQUIRE(rules.at(c.copy.path).role == Role::duplicate);
+
+  const Decision keep = decided(content, c.jpg, Verdict::keep, k_2026);
+  const auto p = plan(c.all(), content, {}, {keep});
+  // The JPG it was made on is kept, though its byte copy is older and the HEIC the original.
+  CHECK(p.at(c.jpg.path).role == Role::keeper);
+  CHECK(p.at(c.jpg.path).reason == "kept: your decision (keep, " + decision_date(k_2026) +
+                                       "); keeper of 3 files of this capture (2 duplicates)");
+  CHECK(p.at(c.jpg.path).rules.find("your decision: keep") != std::string::npos);
+  CHECK(p.at(c.heic.path).role == Role::duplicate);
+  CHECK(p.at(c.heic.path).keeper == c.jpg.path);
+  CHECK(p.at(c.heic.path).reason.find("kept: your decision (keep, ") != std::string::npos);
+  CHECK(p.at(c.copy.path).role == Role::duplicate);
+  REQUIRE(p.plan.decisions.size() == 1);
+  CHECK(p.plan.decisions[0].note.empty());
+  CHECK(p.plan.decisions[0].files.size() == 2); // the JPG and its byte copy: one content
+}
+
+TEST_CASE("decisions: keep follows the content when the file it was made on has moved") {
+  MemoryContent content;
+  Converted c(content);
+  Decision keep = decided(content, c.jpg, Verdict::keep, k_2026);
+  keep.path = "/old/place/IMG_7.JPG"; // moved since: only its byte copies are inputs now
+  const auto p = plan(c.all(), content, {}, {keep});
+  // Of the byte copies, the ranking picks: the older one.
+  CHECK(p.at(c.copy.path).role == Role::keeper);
+  CHECK(p.at(c.jpg.path).role == Role::duplicate);
+  CHECK(p.at(c.heic.path).keeper == c.copy.path);
+}
+
+TEST_CASE("decisions: files of a decided size are hashed once and kept hashed") {
+  MemoryContent content;
+  auto a = photo("/in/IMG_8.JPG", Format::jpeg, 0, 4321); // alone of its size: the rules never hash it
+  auto b = photo("/in/IMG_9.JPG", Format::jpeg, 5, 1234);
+  content.bytes[a.path] = std::string(4321, 'a');
+  content.bytes[b.path] = std::string(1234, 'b');
+  std::vector<FileRecord> records{a, b};
+  const Decision apart = decided(content, a, Verdict::apart, k_2026);
+  const std::vector<Decision> decisions{apart};
+  const Plan first = make_plan(records, {"/in"}, {}, decisions, content);
+  CHECK(content.reads == 1); // a, the only file of a decided size
+  CHECK(records[0].content_hash == apart.content.hash);
+  CHECK(records[1].content_hash == 0);
+  CHECK(first.updated == std::vector<std::size_t>{0}); // for the catalog to keep
+  CHECK(first.decisions[0].files == std::vector<std::size_t>{0});
+  make_plan(records, {"/in"}, {}, decisions, content);
+  CHECK(content.reads == 1); // the kept hash: nothing read again
+}
+
+TEST_CASE("decisions: apart takes a file out of its capture and its byte copies stay with it") {
+  MemoryContent content;
+  Converted c(content);
+  const Decision apart = decided(content, c.jpg, Verdict::apart, k_2026);
+  const auto p = plan(c.all(), content, {}, {apart});
+  CHECK(p.at(c.heic.path).role == Role::keeper);
+  CHECK(p.at(c.heic.path).reason == "the only file of this capture");
+  // The JPG content is its own capture: the older byte copy keeps it, the other is its duplicate.
+  CHECK(p.at(c.copy.path).role == Role::keeper);
+  CHECK(p.at(c.copy.path).reason.find("apart from other captures: your decision (apart, ") !=
+        std::string::npos);
+  CHECK(p.at(c.jpg.path).role == Role::duplicate);
+  CHECK(p.at(c.jpg.path).keeper == c.copy.path);
+  CHECK(p.at(c.jpg.path).reason.find("byte-identical copy") != std::string::npos);
+  CHECK(p.at(c.heic.path).group != p.at(c.copy.path).group);
+}
+
+TEST_CASE("decisions: together makes one capture of files of other instants and devices") {
+  MemoryContent content;
+  auto original = photo("/in/a/IMG_20.JPG", Format::jpeg, 0, 2000);
+  auto redated = photo("/in/b/IMG_20 edited date.JPG", Format::jpeg, 3600, 2100);
+  redated.model = "iPhone 13"; // another device too
+  redated.width = 2048;
+  redated.height = 1536;
+  auto converted = photo("/in/a/IMG_20.PNG", Format::png, 0, 2200); // agrees with the original by pixels
+  content.pictures[original.path] = content.pictures[converted.path] = picture(20);
+  for (const auto* r : {&original, &redated, &converted}) {
+    content.bytes[r->path] = r->path;
+  }
+  const auto rules = plan({original, redated, converted}, content);
+  REQUIRE(rules.at(redated.path).role == Role::keeper);
+  REQUIRE(rules.at(converted.path).role == Role::duplicate);
+
+  const std::uint64_t set = 77;
+  const auto p = plan({original, redated, converted}, content, {},
+                      {decided(content, original, Verdict::together, k_2026, set),
+                       decided(content, redated, Verdict::together, k_2026, set)});
+  // One capture of all three: the re-dated copy by the decision, the PNG by the rules it joined.
+  // The ranking keeps the full-size JPG.
+  CHECK(p.at(original.path).role == Role::keeper);
+  CHECK(p.at(redated.path).role == Role::duplicate);
+  CHECK(p.at(redated.path).keeper == original.path);
+  CHECK(p.at(redated.path).reason.find("same capture: your decision (together, ") != std::string::npos);
+  CHECK(p.at(converted.path).role == Role::duplicate);
+  CHECK(p.at(converted.path).keeper == original.path);
+  CHECK(p.at(converted.path).reason.find("content distance") != std::string::npos);
+  CHECK(p.plan.stats.groups == 1);
+}
+
+TEST_CASE("decisions: of two keeps in one capture the latest wins and both are noted") {
+  MemoryContent content;
+  Converted c(content);
+  const Decision earlier = decided(content, c.heic, Verdict::keep, k_2026);
+  const Decision later = decided(content, c.jpg, Verdict::keep, k_2026 + k_day);
+  for (const auto& decisions :
+       {std::vector<Decision>{earlier, later}, std::vector<Decision>{later, earlier}}) {
+    const auto p = plan(c.all(), content, {}, decisions);
+    CHECK(p.at(c.jpg.path).role == Role::keeper);
+    CHECK(p.at(c.heic.path).role == Role::duplicate);
+    const std::size_t e = decisions[0] == earlier ? 0 : 1;
+    CHECK(p.plan.decisions[e].note.find("overruled") != std::string::npos);
+    CHECK(p.plan.decisions[e].note.find(c.jpg.path) != std::string::npos);
+    CHECK(p.plan.decisions[1 - e].note.find("holds over an earlier `keep` on " + c.heic.path) !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("decisions: of apart and together on one file the later holds and both are noted") {
+  MemoryContent content;
+  auto a = photo("/in/IMG_30.JPG", Format::jpeg, 0, 2000);
+  auto b = photo("/in/IMG_31.JPG", Format::jpeg, 40, 2100); // another instant: apart by the rules
+  content.bytes[a.path] = "a";
+  content.bytes[b.path] = "b";
+  const Decision together_a = decided(content, a, Verdict::together, k_2026, 5);
+  const Decision together_b = decided(content, b, Verdict::together, k_2026, 5);
+  SUBCASE("apart later") {
+    const Decision apart = decided(content, a, Verdict::apart, k_2026 + k_day);
+    const auto p = plan({a, b}, content, {}, {together_a, together_b, apart});
+    CHECK(p.at(a.path).role == Role::keeper);
+    CHECK(p.at(b.path).role == Role::keeper);
+    CHECK(p.plan.decisions[0].note.find("overruled by a later `apart` on this file") != std::string::npos);
+    CHECK(p.plan.decisions[2].note.find("holds over an earlier `together`") != std::string::npos);
+    CHECK(p.plan.decisions[1].note.find("no other file of its set") != std::string::npos);
+  }
+  SUBCASE("together later") {
+    const Decision apart = decided(content, a, Verdict::apart, k_2026 - k_day);
+    const auto p = plan({a, b}, content, {}, {apart, together_a, together_b});
+    CHECK(p.at(b.path).role == Role::duplicate);
+    CHECK(p.at(b.path).keeper == a.path); // by the ranking: every rule ties but the path order
+    CHECK(p.plan.decisions[0].note.find("overruled by a later `together`") != std::string::npos);
+  }
+}
+
+TEST_CASE("decisions: one on a content no input has is kept and noted; README.txt lists them") {
+  MemoryContent content;
+  Converted c(content);
+  Decision gone{{999, 12345}, Verdict::keep, k_2026, 0, "/in/deleted/IMG_1.HEIC"};
+  const Decision keep = decided(content, c.jpg, Verdict::keep, k_2026);
+  const auto p = plan(c.all(), content, {}, {gone, keep});
+  CHECK(p.plan.decisions[0].files.empty());
+  CHECK(p.plan.decisions[0].note.find("no input file has this content now") != std::string::npos);
+  CHECK(p.plan.readme.find("Your decisions (2)") != std::string::npos);
+  CHECK(p.plan.readme.find("keep, " + decision_date(k_2026) + ": /in/deleted/IMG_1.HEIC") !=
+        std::string::npos);
+  CHECK(p.plan.readme.find("    keeper: " + p.at(c.jpg.path).view) != std::string::npos);
+  CHECK(p.plan.readme.find("    duplicate: " + p.at(c.copy.path).view) != std::string::npos);
+}
+
+TEST_CASE("decisions: keep picks which byte copy of a file without a capture time stays") {
+  MemoryContent content;
+  auto shot = file("/in/x/screenshot.PNG", Format::png);
+  auto copy = file("/in/y/screenshot.PNG", Format::png);
+  copy.mtime_ns += 10;
+  content.bytes[shot.path] = content.bytes[copy.path] = "png bytes";
+  const auto p = plan({shot, copy}, content, {}, {decided(content, copy, Verdict::keep, k_2026)});
+  CHECK(p.at(copy.path).role == Role::unknown_time);
+  CHECK(p.at(copy.path).view == "unknown_time/in/y/screenshot.PNG");
+  CHECK(p.at(copy.path).reason.find("kept of its byte copies: your decision (keep, ") != std::string::npos);
+  CHECK(p.at(shot.path).role == Role::duplicate);
+  CHECK(p.at(shot.path).keeper == copy.path);
 }

@@ -80,6 +80,8 @@ TEST_CASE("regression: a catalog whose plan was cut short is not served as a vie
                                                   {"list", "--json"},
                                                   {"explain", "in/IMG_0001.JPG"},
                                                   {"materialize", (tmp / "out").string()},
+                                                  {"verify", (tmp / "out").string()},
+                                                  {"keep", "in/IMG_0001.JPG"},
                                                   {"mount", (tmp / "mnt").string()}}) {
     INFO(command[0]);
     fs::create_directories(tmp / "mnt");

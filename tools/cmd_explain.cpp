@@ -1,5 +1,6 @@
 // iphone-photo-dedup explain PATH [--catalog DIR]
 #include "command.hpp"
+#include "lookup.hpp"
 
 #include "index/catalog/catalog.hpp"
 #include "index/core/error.hpp"
@@ -12,50 +13,6 @@
 
 namespace ipd::tools {
 
-namespace {
-
-// The input path PATH names: as given, made absolute, or with its folder resolved.
-std::optional<Placement> find_input(const Catalog& catalog, const std::string& path) {
-  std::vector<std::string> candidates{path};
-  std::error_code ec;
-  const auto absolute = std::filesystem::absolute(path, ec).lexically_normal();
-  candidates.push_back(absolute.string());
-  const auto parent = std::filesystem::canonical(absolute.parent_path(), ec);
-  if (!ec) {
-    candidates.push_back((parent / absolute.filename()).string());
-  }
-  for (const auto& candidate : candidates) {
-    if (auto p = placement_of(catalog, candidate)) {
-      return p;
-    }
-  }
-  return std::nullopt;
-}
-
-// The view path PATH names: as given, or the shortest tail of it that is a view path (PATH
-// may lie inside a mount or a materialized tree).
-std::optional<std::string> find_view(const Catalog& catalog, std::string path) {
-  while (!path.empty()) {
-    while (path.rfind("./", 0) == 0) {
-      path.erase(0, 2);
-    }
-    while (!path.empty() && path.front() == '/') {
-      path.erase(0, 1);
-    }
-    if (view_entry(catalog, path)) {
-      return path;
-    }
-    const auto slash = path.find('/');
-    if (slash == std::string::npos) {
-      break;
-    }
-    path.erase(0, slash + 1);
-  }
-  return std::nullopt;
-}
-
-} // namespace
-
 int cmd_explain(Args args) {
   const auto dir = catalog_dir(args);
   const auto paths = args.finish();
@@ -64,16 +21,12 @@ int cmd_explain(Args args) {
   }
   auto catalog = Catalog::open(dir, Catalog::Access::read_only);
   require_complete_view(*catalog);
-  std::optional<Placement> placement = find_input(*catalog, paths[0]);
-  if (!placement) {
-    if (const auto view = find_view(*catalog, paths[0])) {
-      const auto entry = view_entry(*catalog, *view);
-      if (entry->source.empty()) {
-        std::printf("view:    %s\nwhat:    %s (generated)\n", view->c_str(), entry->reason.c_str());
-        return k_exit_ok;
-      }
-      placement = placement_of(*catalog, entry->source);
-    }
+  std::string generated;
+  const std::optional<Placement> placement = find_placement(*catalog, paths[0], &generated);
+  if (!placement && !generated.empty()) {
+    std::printf("view:    %s\nwhat:    %s (generated)\n", generated.c_str(),
+                view_entry(*catalog, generated)->reason.c_str());
+    return k_exit_ok;
   }
   if (!placement) {
     throw Fatal(paths[0] + ": neither an input file nor a path in the view of this catalog");

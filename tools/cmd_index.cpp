@@ -1,6 +1,7 @@
 // iphone-photo-dedup index ROOT... [--catalog DIR] [--jobs N] [--threshold X] [--full-compare]
 //                                  [--no-raw-sidecars] [--rebuild] [--wait]
 #include "command.hpp"
+#include "decide.hpp"
 #include "progress.hpp"
 
 #include "index/core/error.hpp"
@@ -148,7 +149,8 @@ int cmd_index(Args args) {
       options.roots.assign(known.begin(), known.end());
     }
   }
-  // The writer lock is held from here to the last write of the plan.
+  // The writer lock is held from here to the last write of the plan. --rebuild starts afresh
+  // but for the user's decisions (Catalog::rebuild keeps their table).
   auto catalog =
       rebuild ? Catalog::rebuild(dir, wait) : Catalog::open(dir, Catalog::Access::read_write, wait);
 
@@ -190,6 +192,7 @@ int cmd_index(Args args) {
     std::printf("the view is up to date\n");
     print_passes(report, nullptr);
   }
+  print_decision_notes(*catalog);
   if (!report.errors.empty()) {
     std::printf("%zu file%s had errors (listed above)\n", report.errors.size(),
                 report.errors.size() == 1 ? "" : "s");

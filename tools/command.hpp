@@ -72,6 +72,12 @@ int cmd_explain(Args args);
 int cmd_mount(Args args);
 int cmd_unmount(Args args);
 int cmd_materialize(Args args);
+int cmd_keep(Args args);
+int cmd_apart(Args args);
+int cmd_together(Args args);
+int cmd_forget(Args args);
+int cmd_decisions(Args args);
+int cmd_verify(Args args);
 int cmd_help(Args args);    // help.cpp
 int cmd_version(Args args); // version.cpp
 

@@ -12,8 +12,9 @@ const std::string_view k_tool_description =
     "iphone-photo-dedup reads such a library into a catalog (index), keeps one file per capture in the "
     "format it was captured in, organizes the keepers by device and date, and sets every other copy "
     "aside. The curated view can be browsed as a read-only mount (mount) and written as a real tree "
-    "of hard links or copies (materialize). The inputs are never changed: not their contents, names, "
-    "mtimes or atimes.";
+    "of hard links or copies (materialize). Your decisions (keep, apart, together) beat every rule and "
+    "are remembered, and verify says when deleting the inputs loses nothing. The inputs are never "
+    "changed: not their contents, names, mtimes or atimes.";
 
 namespace {
 
@@ -44,8 +45,8 @@ constexpr Option k_index_options[] = {
      "files are read one at a time unless --jobs is given)",
      "", Complete::nothing},
     {"--rebuild", "", "",
-     "start the catalog afresh (only a catalog folder is emptied, also a damaged one, and only when it holds "
-     "nothing else)",
+     "start the catalog afresh but for your decisions (only a catalog folder is rebuilt, also a damaged one, "
+     "and only when it holds nothing else)",
      "", Complete::nothing},
     {"--forget-root", "", "DIR",
      "remove a root from the catalog, with its files' records (roots otherwise add up: each index adds its "
@@ -89,6 +90,16 @@ constexpr Option k_materialize_options[] = {
      Complete::nothing},
 };
 
+constexpr Option k_decide_options[] = {
+    k_catalog,
+    {"--wait", "", "", "when another run is writing the catalog, wait for it instead of stopping", "",
+     Complete::nothing},
+};
+
+constexpr Option k_decisions_options[] = {k_catalog, json_flag("print JSON Lines, one object per decision")};
+
+constexpr Option k_verify_options[] = {k_catalog};
+
 constexpr Command k_commands[] = {
     {"index", "[ROOT...]", Complete::directory, "read every file under the roots and plan the view",
      "Adds the folders named to the catalog's roots (roots add up over runs; with none named, the "
@@ -129,6 +140,35 @@ constexpr Command k_commands[] = {
      "make, keeps a record of what it made, and a second run makes nothing; after a re-index it brings "
      "the tree up to date.",
      k_materialize_options, cmd_materialize},
+    {"keep", "PATH...", Complete::file, "your decision: each file is the keeper of its capture",
+     "Makes each file the keeper of its capture, over every rule, and remembers it: the decision names the "
+     "file's content, so it holds through moves, renames, re-indexing and --rebuild. PATH is an input path "
+     "or a path in the view (also inside a mount or a materialized tree). The view is re-planned at once.",
+     k_decide_options, cmd_keep},
+    {"apart", "PATH...", Complete::file, "your decision: each file is no copy of another file",
+     "Takes each file out of the capture the rules put it in: it is a capture of its own, with its own "
+     "byte-identical copies as its duplicates. Remembered, and re-planned at once, as keep.",
+     k_decide_options, cmd_apart},
+    {"together", "PATH PATH...", Complete::file, "your decision: these files are one capture",
+     "Makes the files one capture, for a copy the rules missed (one re-dated by an importer, say); the "
+     "ranking then picks the keeper unless keep says otherwise. Photos with photos, movies with movies, "
+     "files that have a capture time. Remembered, and re-planned at once, as keep.",
+     k_decide_options, cmd_together},
+    {"forget", "PATH...", Complete::file, "drop your decisions on these files",
+     "Drops every decision on the files (by their content, or by the path a decision was made on for a "
+     "file that is no longer an input); the rules choose again, at once.",
+     k_decide_options, cmd_forget},
+    {"decisions", "", Complete::nothing, "your decisions, with their dates and files",
+     "Lists your decisions with their dates, the files of their content now and where the view has them, "
+     "and what did not hold as made (a conflict, the later decision winning, or a file that is gone).",
+     k_decisions_options, cmd_decisions},
+    {"verify", "OUTDIR", Complete::directory, "may I delete my inputs? may I delete duplicates/?",
+     "Checks a tree that materialize made, read-only: the input folders may go when every keeper, "
+     "companion, raw-sidecar, unknown-time and other file is held in OUTDIR (a hard link, or the same "
+     "bytes; never a symbolic link) and no input changed or came since the last index; duplicates/ may "
+     "go when every duplicate's keeper is held. Names every file that says no; exit status 0 only when "
+     "both answers are yes.",
+     k_verify_options, cmd_verify},
     {"help",
      "[COMMAND]",
      Complete::command,

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <sys/file.h>
 #include <system_error>
@@ -31,8 +32,11 @@ constexpr std::string_view k_marker_name = "IPHONE-PHOTO-DEDUP";
 // A function, not a global: rocksdb::kDefaultColumnFamilyName is itself a global. In the order
 // of Catalog::Table.
 std::vector<std::string> family_names() {
-  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "plan"};
+  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "plan", "decisions"};
 }
+
+// The one table that index --rebuild keeps (Catalog::rebuild).
+constexpr std::string_view k_kept_family = "decisions";
 
 // Tables earlier versions kept that this one does not: dropped when the catalog is next written.
 // "dirs" held directory listings that nothing read (the mount builds its tree from the view).
@@ -142,17 +146,19 @@ rocksdb::Options make_options() {
 
 struct Catalog::Impl {
   std::unique_ptr<rocksdb::DB> db;
-  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  std::vector<rocksdb::ColumnFamilyHandle*> families; // by Table; nullptr: not in this catalog (read-only)
   bool written = false;
   bool reopen_to_write = false; // opened read-only; write() reopens it for writing
 
   ~Impl() {
     // Flushed tables open faster than a write-ahead log that must be replayed, and the next
     // run of a re-index opens the catalog before anything else.
+    std::vector<rocksdb::ColumnFamilyHandle*> open;
+    std::copy_if(families.begin(), families.end(), std::back_inserter(open), [](auto* h) { return h; });
     if (written) {
-      db->Flush(rocksdb::FlushOptions(), families);
+      db->Flush(rocksdb::FlushOptions(), open);
     }
-    for (auto* handle : families) {
+    for (auto* handle : open) {
       db->DestroyColumnFamilyHandle(handle);
     }
   }
@@ -191,6 +197,10 @@ void Catalog::Batch::put(Table table, std::string_view key, std::string_view val
       {static_cast<std::size_t>(table), Impl::Kind::put, std::string(key), std::string(value)});
 }
 
+void Catalog::Batch::remove(Table table, std::string_view key) {
+  m_impl->ops.push_back({static_cast<std::size_t>(table), Impl::Kind::remove, std::string(key), {}});
+}
+
 void Catalog::Batch::clear(Table table) {
   m_impl->ops.push_back({static_cast<std::size_t>(table), Impl::Kind::clear, {}, {}});
 }
@@ -214,9 +224,16 @@ std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir
   const auto exists = [&](const std::string& name) {
     return std::find(existing.begin(), existing.end(), name) != existing.end();
   };
+  // A read-only open cannot make a table: one that a catalog of an older layout lacks stays
+  // without a handle and reads as empty.
+  const std::vector<std::string> names = family_names();
+  std::vector<bool> opened(names.size(), true);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : family_names()) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    opened[k] = !read_only || existing.empty() || exists(names[k]);
+    if (opened[k]) {
+      descriptors.emplace_back(names[k], rocksdb::ColumnFamilyOptions(options));
+    }
   }
   std::vector<std::string> retired;
   for (const auto& name : retired_family_names()) {
@@ -226,12 +243,13 @@ std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir
     }
   }
   auto impl = std::make_unique<Impl>();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
   if (read_only) {
-    status = rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &impl->families, &raw);
+    status = rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw);
   } else {
-    status = rocksdb::DB::Open(options, dir.string(), descriptors, &impl->families, &raw);
+    status = rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &raw);
   }
   if (!status.ok()) {
     if (status.IsInvalidArgument() && status.ToString().find("olumn famil") != std::string::npos) {
@@ -243,12 +261,16 @@ std::unique_ptr<Catalog::Impl> Catalog::open_db(const std::filesystem::path& dir
   impl->db.reset(raw);
   // The retired tables' handles come last; written catalogs lose those tables.
   for (std::size_t k = 0; k < retired.size(); ++k) {
-    auto* handle = impl->families.back();
-    impl->families.pop_back();
+    auto* handle = handles.back();
+    handles.pop_back();
     if (!read_only) {
       check_status(dir, impl->db->DropColumnFamily(handle));
     }
     impl->db->DestroyColumnFamilyHandle(handle);
+  }
+  auto next = handles.begin();
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    impl->families.push_back(opened[k] ? *next++ : nullptr);
   }
   return impl;
 }
@@ -375,21 +397,67 @@ bool opens_as_ours(const std::filesystem::path& dir) {
   return status.ok() && magic == k_magic;
 }
 
-// Empties the catalog folder `dir` (which must hold nothing but a catalog of ours, maybe
-// damaged), keeping the folder itself. Throws Fatal, having removed nothing, otherwise.
-void remove_catalog_files(const std::filesystem::path& dir) {
-  if (!(looks_like_database(dir) && opens_as_ours(dir)) && !damaged_but_ours(dir)) {
-    fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
-  }
+// Throws Fatal, naming them, when `dir` holds files RocksDB did not make: a catalog folder the
+// user put things in is neither deleted nor rebuilt (`what`: "delete", "rebuild").
+void check_nothing_foreign(const std::filesystem::path& dir, const char* what) {
   if (const auto foreign = foreign_entries(dir); !foreign.empty()) {
     std::string names;
     for (std::size_t i = 0; i < foreign.size() && i < 5; ++i) {
       names += (i ? ", " : "") + display_path(foreign[i]);
     }
     fail(dir, "it holds " + std::to_string(foreign.size()) + " file(s) the catalog did not make (" + names +
-                  (foreign.size() > 5 ? ", ..." : "") +
-                  "); move them out of it first (refusing to delete it)");
+                  (foreign.size() > 5 ? ", ..." : "") + "); move them out of it first (refusing to " + what +
+                  " it)");
   }
+}
+
+// Starts the catalog in `dir` (which opens as ours) afresh but for its decisions: every other
+// table dropped, the meta emptied but for the magic and the schema.
+void drop_all_but_decisions(const std::filesystem::path& dir) {
+  auto options = make_options();
+  options.create_missing_column_families = false;
+  std::vector<std::string> families;
+  check_status(dir, rocksdb::DB::ListColumnFamilies(options, dir.string(), &families));
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : families) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  check_status(dir, rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &raw));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteBatch meta;
+  std::vector<rocksdb::ColumnFamilyHandle*> kept;
+  for (std::size_t k = 0; k < families.size(); ++k) {
+    if (families[k] == rocksdb::kDefaultColumnFamilyName) {
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[k]));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        meta.Delete(handles[k], it->key());
+      }
+      check_status(dir, it->status());
+      meta.Put(handles[k], slice(meta_key::magic), slice(k_magic));
+      meta.Put(handles[k], slice(meta_key::schema), std::to_string(k_catalog_schema));
+      kept.push_back(handles[k]);
+    } else if (families[k] == k_kept_family) {
+      kept.push_back(handles[k]);
+    } else {
+      check_status(dir, db->DropColumnFamily(handles[k]));
+    }
+  }
+  check_status(dir, db->Write(rocksdb::WriteOptions(), &meta));
+  check_status(dir, db->Flush(rocksdb::FlushOptions(), kept));
+  for (auto* handle : handles) {
+    check_status(dir, db->DestroyColumnFamilyHandle(handle));
+  }
+}
+
+// Empties the catalog folder `dir` (which must hold nothing but a catalog of ours, maybe
+// damaged), keeping the folder itself. Throws Fatal, having removed nothing, otherwise.
+void remove_catalog_files(const std::filesystem::path& dir) {
+  if (!(looks_like_database(dir) && opens_as_ours(dir)) && !damaged_but_ours(dir)) {
+    fail(dir, "this directory is not an iphone-photo-dedup catalog (refusing to delete it)");
+  }
+  check_nothing_foreign(dir, "delete");
   // The marker goes last: a removal cut short still leaves a folder known for ours.
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -415,7 +483,13 @@ std::unique_ptr<Catalog> Catalog::rebuild(const std::filesystem::path& dir, Wait
   }
   const int lock_fd = lock_catalog(dir, wait);
   try {
-    if (!std::filesystem::is_empty(dir, ec)) {
+    if (std::filesystem::is_empty(dir, ec)) {
+      // a new catalog
+    } else if (looks_like_database(dir) && opens_as_ours(dir)) {
+      check_nothing_foreign(dir, "rebuild");
+      check_catalog_dir(dir, Access::read_write);
+      drop_all_but_decisions(dir);
+    } else {
       remove_catalog_files(dir);
     }
     check_catalog_dir(dir, Access::read_write);
@@ -492,15 +566,29 @@ std::unique_ptr<Catalog> Catalog::open_secondary(const std::filesystem::path& di
   open(dir, Access::read_only);
   auto options = make_options();
   options.max_open_files = -1; // a secondary must keep every table file open
+  std::vector<std::string> existing;
+  check_status(dir, rocksdb::DB::ListColumnFamilies(options, dir.string(), &existing));
+  const auto present = [&](const std::string& name) {
+    return std::find(existing.begin(), existing.end(), name) != existing.end();
+  };
+  const std::vector<std::string> names = family_names();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : family_names()) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  for (const auto& name : names) {
+    if (present(name)) {
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+    }
   }
   auto impl = std::make_unique<Impl>();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   check_status(dir, rocksdb::DB::OpenAsSecondary(options, dir.string(), work_dir.string(), descriptors,
-                                                 &impl->families, &raw));
+                                                 &handles, &raw));
   impl->db.reset(raw);
+  // A table the primary lacked when the secondary opened reads as empty.
+  auto next = handles.begin();
+  for (const auto& name : names) {
+    impl->families.push_back(present(name) ? *next++ : nullptr);
+  }
   return std::unique_ptr<Catalog>(new Catalog(dir, std::move(impl)));
 }
 
@@ -523,6 +611,9 @@ void Catalog::destroy(const std::filesystem::path& dir) {
 }
 
 void Catalog::for_each_file(const std::function<void(FileRecord&&)>& fn) const {
+  if (!m_impl->families[files_cf]) {
+    return;
+  }
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(read_options, m_impl->families[files_cf]));
@@ -539,6 +630,9 @@ void Catalog::for_each_file(const std::function<void(FileRecord&&)>& fn) const {
 }
 
 std::optional<FileRecord> Catalog::file(std::string_view path) const {
+  if (!m_impl->families[files_cf]) {
+    return std::nullopt;
+  }
   std::string value;
   const auto status =
       m_impl->db->Get(rocksdb::ReadOptions(), m_impl->families[files_cf], slice(path), &value);
@@ -557,9 +651,12 @@ std::optional<FileRecord> Catalog::file(std::string_view path) const {
 std::optional<std::string> Catalog::meta(std::string_view key) const { return get(Table::meta, key); }
 
 std::optional<std::string> Catalog::get(Table table, std::string_view key) const {
+  auto* family = m_impl->families[static_cast<std::size_t>(table)];
+  if (!family) {
+    return std::nullopt;
+  }
   std::string value;
-  const auto status = m_impl->db->Get(rocksdb::ReadOptions(),
-                                      m_impl->families[static_cast<std::size_t>(table)], slice(key), &value);
+  const auto status = m_impl->db->Get(rocksdb::ReadOptions(), family, slice(key), &value);
   if (status.IsNotFound()) {
     return std::nullopt;
   }
@@ -569,8 +666,11 @@ std::optional<std::string> Catalog::get(Table table, std::string_view key) const
 
 void Catalog::scan(Table table, std::string_view prefix,
                    const std::function<bool(std::string_view, std::string_view)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      m_impl->db->NewIterator(rocksdb::ReadOptions(), m_impl->families[static_cast<std::size_t>(table)]));
+  auto* family = m_impl->families[static_cast<std::size_t>(table)];
+  if (!family) {
+    return;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(rocksdb::ReadOptions(), family));
   for (it->Seek(slice(prefix)); it->Valid(); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
     if (key.substr(0, prefix.size()) != prefix ||

@@ -5,6 +5,9 @@
 //   files           input path (raw bytes)       encode(FileRecord)
 //   view            view path ("a/b/c.HEIC")     encode(ViewEntry)
 //   plan            input path                   encode(Placement)
+//   decisions       decision_key(): size, hash   encode(Decision): the user's word, keyed by the
+//                   (big-endian) and verdict     file's content (docs/DESIGN.md §6); kept by
+//                                                rebuild(), empty when an older layout lacks it
 //
 // The codecs of every table are in codec.hpp. RocksDB stays behind this interface.
 #pragma once
@@ -34,6 +37,8 @@ constexpr std::string_view same_filesystem = "same_filesystem"; // "1" when ever
 constexpr std::string_view plan_options = "plan_options";       // describe(PlanOptions) of the view
 constexpr std::string_view view_generation = "view_generation"; // raised by every new view
 constexpr std::string_view plan_pending = "plan_pending"; // "1" from an index run's first change to its plan
+constexpr std::string_view plan_decisions = "plan_decisions"; // decisions_digest() the view was planned with
+constexpr std::string_view decision_notes = "decision_notes"; // encode_decision_notes() of that plan
 } // namespace meta_key
 
 class Catalog {
@@ -41,7 +46,7 @@ public:
   enum class Access { read_only, read_write };
   // What a writer does when another process writes the catalog: fail at once, or wait.
   enum class Wait { no, yes };
-  enum class Table : std::uint8_t { meta = 0, files = 1, view = 2, plan = 3 };
+  enum class Table : std::uint8_t { meta = 0, files = 1, view = 2, plan = 3, decisions = 4 };
 
   // A set of changes applied atomically by write().
   class Batch {
@@ -53,6 +58,7 @@ public:
     void delete_file(std::string_view path);
     void put_meta(std::string_view key, std::string_view value);
     void put(Table table, std::string_view key, std::string_view value);
+    void remove(Table table, std::string_view key);
     // Removes every key of `table` that is in the catalog when the batch is written.
     void clear(Table table);
     std::size_t count() const;
@@ -70,9 +76,11 @@ public:
   // damaged catalog, (read_write) a catalog inside a tree that materialize wrote, or another
   // writer holding the lock (with Wait::no; Wait::yes waits for it).
   static std::unique_ptr<Catalog> open(const std::filesystem::path& dir, Access access, Wait wait = Wait::no);
-  // Takes the writer lock, removes the catalog in `dir` — also one too damaged to open, when its
-  // files show it is ours — and opens a fresh one, for `index --rebuild`. Throws Fatal as
-  // destroy() does, and nothing is removed then.
+  // Takes the writer lock and starts the catalog in `dir` afresh, for `index --rebuild`, but for
+  // its decisions table: a catalog that opens (whatever its schema) has every other table
+  // dropped in place and its meta rewritten, so the user's decisions are never out of it, not
+  // even for a moment; one too damaged to open, when its files show it is ours, is removed
+  // (its decisions cannot be read). Throws Fatal as destroy() does, and nothing changes then.
   static std::unique_ptr<Catalog> rebuild(const std::filesystem::path& dir, Wait wait = Wait::no);
   // Opens the catalog in `dir` as a RocksDB secondary: read-only, alongside a process that may
   // write it, following its writes on catch_up(). `work_dir` holds the secondary's own files.
@@ -91,6 +99,8 @@ public:
   void for_each_file(const std::function<void(FileRecord&&)>& fn) const;
   std::optional<FileRecord> file(std::string_view path) const;
   std::optional<std::string> meta(std::string_view key) const;
+  // The value of `key` in `table`. A table that a read-only catalog of an older layout lacks
+  // reads as empty (here and in scan()).
   std::optional<std::string> get(Table table, std::string_view key) const;
   // Calls `fn(key, value)` for every key of `table` starting with `prefix`, in key order,
   // until it returns false.

@@ -240,4 +240,86 @@ std::vector<std::string> decode_roots(std::string_view bytes) {
   return roots;
 }
 
+namespace {
+
+constexpr std::uint8_t k_decision_version = 1;
+constexpr std::size_t k_decision_prefix_size = 16;
+
+void put_big_endian(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+std::uint64_t get_big_endian(std::string_view in) {
+  std::uint64_t value = 0;
+  for (std::size_t k = 0; k < 8; ++k) {
+    value = (value << 8) | static_cast<std::uint8_t>(in[k]);
+  }
+  return value;
+}
+
+} // namespace
+
+std::string decision_prefix(const ContentKey& content) {
+  std::string out;
+  put_big_endian(out, content.size);
+  put_big_endian(out, content.hash);
+  return out;
+}
+
+std::string decision_key(const ContentKey& content, Verdict verdict) {
+  std::string out = decision_prefix(content);
+  out.push_back(static_cast<char>(verdict));
+  return out;
+}
+
+std::string encode(const Decision& d) {
+  std::string out;
+  out.push_back(static_cast<char>(k_decision_version));
+  put_signed(out, d.made_ns);
+  put_varint(out, d.set);
+  put_bytes(out, d.path);
+  return out;
+}
+
+bool decode_decision(std::string_view key, std::string_view value, Decision& d) {
+  if (key.size() != k_decision_prefix_size + 1 ||
+      static_cast<std::uint8_t>(key.back()) > static_cast<std::uint8_t>(Verdict::together)) {
+    return false;
+  }
+  d.content = {get_big_endian(key.substr(0, 8)), get_big_endian(key.substr(8, 8))};
+  d.verdict = static_cast<Verdict>(key.back());
+  Reader in(value);
+  std::uint8_t version = 0;
+  return in.get_u8(version) && version == k_decision_version && in.get_signed(d.made_ns) &&
+         in.get_varint(d.set) && in.get_bytes(d.path) && in.at_end();
+}
+
+std::string encode_decision_notes(const std::vector<DecisionNoteRow>& notes) {
+  std::string out;
+  out.push_back(static_cast<char>(k_decision_version));
+  for (const auto& row : notes) {
+    put_bytes(out, row.key);
+    put_bytes(out, row.note);
+  }
+  return out;
+}
+
+bool decode_decision_notes(std::string_view bytes, std::vector<DecisionNoteRow>& notes) {
+  Reader in(bytes);
+  std::uint8_t version = 0;
+  if (!in.get_u8(version) || version != k_decision_version) {
+    return false;
+  }
+  while (!in.at_end()) {
+    DecisionNoteRow row;
+    if (!in.get_bytes(row.key) || !in.get_bytes(row.note)) {
+      return false;
+    }
+    notes.push_back(std::move(row));
+  }
+  return true;
+}
+
 } // namespace ipd

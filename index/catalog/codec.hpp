@@ -3,6 +3,7 @@
 // does not know.
 #pragma once
 
+#include "index/core/decision.hpp"
 #include "index/core/placement.hpp"
 #include "index/core/record.hpp"
 
@@ -53,5 +54,27 @@ bool decode(std::string_view bytes, Placement& placement);
 // The roots of an index run, each followed by a NUL.
 std::string encode_roots(const std::vector<std::string>& roots);
 std::vector<std::string> decode_roots(std::string_view bytes);
+
+// The decisions table: the key is the content's size and hash (big-endian, so that one
+// content's decisions are adjacent and sizes sort in order) and the verdict byte.
+std::string decision_key(const ContentKey& content, Verdict verdict);
+// The first 16 bytes of decision_key(): every decision on one content starts with it.
+std::string decision_prefix(const ContentKey& content);
+// The decision without its content and verdict (they are the key).
+std::string encode(const Decision& decision);
+// Decodes a decision from its key and value. Returns false for an unknown version, a key of
+// another form, or corrupt bytes.
+bool decode_decision(std::string_view key, std::string_view value, Decision& decision);
+
+// What a plan said of the decisions that did not apply as made (meta_key::decision_notes): for
+// each, its decision_key() and the note.
+struct DecisionNoteRow {
+  std::string key;
+  std::string note;
+  bool operator==(const DecisionNoteRow&) const = default;
+};
+std::string encode_decision_notes(const std::vector<DecisionNoteRow>& notes);
+// False for bytes of another form (`notes` then holds the rows read before them).
+bool decode_decision_notes(std::string_view bytes, std::vector<DecisionNoteRow>& notes);
 
 } // namespace ipd

@@ -37,24 +37,37 @@ int open_parent_folder(std::string_view path, std::string& leaf) {
   }
 }
 
-int open_input(const char* path, std::string& error) {
+namespace {
+
+// `name` in `dirfd` opened for reading, O_NOATIME where the kernel allows it; -1 with errno set.
+int open_noatime(int dirfd, const char* name) {
   constexpr int k_flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
-  const auto open_at = [](int dirfd, const char* name, int flags) {
-    int fd = ::openat(dirfd, name, flags | O_NOATIME);
-    // O_NOATIME is refused with EPERM on files the caller does not own (without CAP_FOWNER).
-    if (fd < 0 && errno == EPERM) {
-      fd = ::openat(dirfd, name, flags);
-    }
-    return fd;
-  };
-  const int fd =
-      at_any_depth(path, [&](int dirfd, const char* name) { return open_at(dirfd, name, k_flags); });
+  int fd = ::openat(dirfd, name, k_flags | O_NOATIME);
+  // O_NOATIME is refused with EPERM on files the caller does not own (without CAP_FOWNER).
+  if (fd < 0 && errno == EPERM) {
+    fd = ::openat(dirfd, name, k_flags);
+  }
+  return fd;
+}
+
+// The descriptor, or -1 with the reason it could not be opened in `error`.
+int opened_or_error(int fd, std::string& error) {
   if (fd < 0) {
     const int err = errno;
     error = err == ELOOP ? std::string("is a symbolic link") : "cannot open: " + errno_text(err);
-    return -1;
   }
   return fd;
+}
+
+} // namespace
+
+int open_input_at(int dirfd, const char* name, std::string& error) {
+  return opened_or_error(open_noatime(dirfd, name), error);
+}
+
+int open_input(const char* path, std::string& error) {
+  return opened_or_error(
+      at_any_depth(path, [](int dirfd, const char* name) { return open_noatime(dirfd, name); }), error);
 }
 
 std::int64_t timespec_ns(const timespec& ts) { return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec; }

@@ -15,6 +15,9 @@ namespace ipd {
 // Opens an input for reading. Returns the descriptor, or -1 with a clear message in `error`.
 // A path longer than PATH_MAX opens too (through its folders, one at a time).
 int open_input(const char* path, std::string& error);
+// The same for `name` in the folder `dirfd` (AT_FDCWD: the working directory): a file read
+// without changing it, its atime included.
+int open_input_at(int dirfd, const char* name, std::string& error);
 
 // The folder that holds the absolute `path`, opened O_PATH one component at a time, never
 // following a symlink, so that depth is no limit (a path longer than PATH_MAX opens as any other).

@@ -73,7 +73,8 @@ int rename_partial(int dirfd, const char* name, mode_t mode, const std::function
 } // namespace
 
 std::optional<std::string> read_at(int dirfd, const char* name) {
-  const int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  std::string error;
+  const int fd = open_input_at(dirfd, name, error);
   if (fd < 0) {
     return std::nullopt;
   }

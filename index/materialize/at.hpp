@@ -11,7 +11,8 @@
 
 namespace ipd::materialize_detail {
 
-// The whole content of `name` in folder `dirfd` (not followed if a symlink), or nullopt.
+// The whole content of `name` in folder `dirfd` (not followed if a symlink, its atime left as
+// it was), or nullopt.
 std::optional<std::string> read_at(int dirfd, const char* name);
 
 // True when the two descriptors read the same bytes to the end.

@@ -97,7 +97,9 @@ void place_keeper(FamilyContext& ctx, const Family& f, const Capture& cap, const
   kp.role = Role::keeper;
   kp.view = ctx.names.claim(f.dir, f.stem, ViewNames::ext_for(k));
   // Its reason comes from pass 12 (explain_keepers), once its whole group has its places.
-  kp.rules = keeper_why + "\nrank: format > pixels > camera metadata > oldest mtime > shortest path";
+  const std::string decided = ctx.kinship.decided(cap.files[0]);
+  kp.rules = keeper_why + (decided.empty() ? "" : "\n" + decided) +
+             "\nrank: format > pixels > camera metadata > oldest mtime > shortest path";
 }
 
 // A RAW keeper's JPG/HEIC siblings stay beside it, one per format (unless --no-raw-sidecars);
@@ -136,7 +138,8 @@ void place_live_movie(FamilyContext& ctx, const Family& f, const Capture& movie,
   mp.keeper = keeper.path;
   mp.view = ctx.names.claim(f.dir, f.stem, ViewNames::ext_for(ctx.records[mk]));
   mp.reason = why + " " + keeper.path;
-  mp.rules = why + "\n" + keeper_why;
+  const std::string decided = ctx.kinship.decided(mk);
+  mp.rules = why + "\n" + keeper_why + (decided.empty() ? "" : "\n" + decided);
   place_duplicates(ctx.records, movie.files, mk, f.dir, f.stem, Role::companion, why, ctx.kinship, ctx.names,
                    ctx.placements);
   for (const FileIndex i : movie.files) {

@@ -1,6 +1,6 @@
 // Pass 12: each keeper's reason, once every file of its capture has its place: how many files
 // the capture has and in which roles, and the rule that made the keeper beat each kind of rival
-// — the same rule each of those rivals names ("kept: ...").
+// — the same rule each of those rivals names ("kept: ...") — or the user's keep that made it.
 #include "index/plan/passes.hpp"
 #include "index/plan/rank.hpp"
 
@@ -72,7 +72,7 @@ std::string rules_text(const std::vector<FileRecord>& records, const Capture& ca
 
 } // namespace
 
-void explain_keepers(const std::vector<FileRecord>& records, const Captures& captures,
+void explain_keepers(const std::vector<FileRecord>& records, const Captures& captures, const Kinship& kinship,
                      std::vector<Placement>& placements) {
   std::map<std::uint32_t, std::vector<FileIndex>> groups;
   for (FileIndex i = 0; i < placements.size(); ++i) {
@@ -87,14 +87,19 @@ void explain_keepers(const std::vector<FileRecord>& records, const Captures& cap
       continue; // a Live Photo movie: its still's keeper speaks for the group
     }
     const auto& members = groups[capture.number];
-    if (members.size() <= 1) {
-      p.reason = "the only file of this capture";
-      continue;
-    }
-    p.reason = "keeper of " + std::to_string(members.size()) + " files of this capture (" +
-               members_text(records, placements, members, keeper) + ")";
-    if (capture.files.size() > 1) {
+    const Decision* keep = kinship.kept_by(keeper);
+    const Decision* apart = kinship.apart_by(keeper);
+    p.reason = members.size() <= 1
+                   ? "the only file of this capture"
+                   : "keeper of " + std::to_string(members.size()) + " files of this capture (" +
+                         members_text(records, placements, members, keeper) + ")";
+    if (keep) {
+      p.reason = "kept: " + decision_words(*keep) + "; " + p.reason;
+    } else if (capture.files.size() > 1) {
       p.reason += "; it beat " + rules_text(records, capture);
+    }
+    if (apart) {
+      p.reason += "; apart from other captures: " + decision_words(*apart);
     }
   }
 }

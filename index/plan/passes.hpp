@@ -49,6 +49,40 @@ struct ByteCopies {
 ByteCopies find_byte_copies(std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
                             FileContent& content, bool one_at_a_time = false, Progress* progress = nullptr);
 
+// ---- 2b. the user's decisions (docs/DESIGN.md §6) ---------------------------------------------
+//
+// Decisions name contents (size and hash), so each holds for every byte copy of its file. They
+// act before the rules of the passes after this one: `apart` takes its file out of every
+// candidate pair (drop_apart, after pass 3), `together` joins the groups of its files whatever
+// the rules found (join_together, after pass 5), and `keep` puts its file first in its capture
+// (Decided::first, in passes 6 and 9).
+
+struct Decided {
+  std::vector<Decision> decisions; // as given
+  // For each file, the keep, apart and together decision that hold for its content (indices
+  // into `decisions`; k_none when none). Of an apart and a together on one content the later
+  // holds.
+  std::vector<std::size_t> keep;
+  std::vector<std::size_t> apart;
+  std::vector<std::size_t> together;
+  // The together sets that hold, each as its distinct timed representatives (ByteCopies::rep),
+  // ascending, two at least; files of another kind than the set's first are left out.
+  std::vector<std::vector<FileIndex>> sets;
+  std::vector<FileIndex> hashed;         // files this pass hashed, ascending
+  std::vector<DecisionOutcome> outcomes; // per decision: its files, and its note so far
+
+  // The order of the files of one capture (or of one set of byte copies): the latest keep
+  // first, among its byte copies the file it was made on first, then the ranking (rank.hpp).
+  bool first(const std::vector<FileRecord>& records, FileIndex a, FileIndex b) const;
+};
+
+// Finds the files of each decision: the media files of a decided size are hashed where the
+// catalog has no hash yet (content_hash set on the records); settles an apart and a together on
+// one content (the later holds, both noted); makes the together sets.
+Decided match_decisions(std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
+                        const ByteCopies& copies, const std::vector<Decision>& decisions,
+                        FileContent& content);
+
 // ---- 3. candidate pairs -----------------------------------------------------------------------
 
 using FilePair = std::pair<FileIndex, FileIndex>; // first < second
@@ -62,6 +96,9 @@ bool same_instant(const CaptureTime& a, const CaptureTime& b);
 // against its original. Ascending.
 std::vector<FilePair> candidate_pairs(const std::vector<FileRecord>& records,
                                       const std::vector<FileClass>& classes, const ByteCopies& copies);
+
+// Takes every pair with a file that is `apart` out of the candidates.
+void drop_apart(std::vector<FilePair>& candidates, const ByteCopies& copies, const Decided& decided);
 
 // ---- 4. content -------------------------------------------------------------------------------
 
@@ -94,6 +131,10 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
 // are their own root.
 std::vector<FileIndex> group_pairs(std::size_t n, std::vector<AgreeingPair> agreeing);
 
+// Joins, for each together set, the groups its files are in (the roots stay the smallest index
+// of each group), whatever the rules found between them.
+void join_together(std::vector<FileIndex>& group_of, const Decided& decided);
+
 // ---- 6. captures and their keepers -------------------------------------------------------------
 
 struct Capture {
@@ -106,21 +147,42 @@ struct Captures {
   std::vector<std::size_t> of; // for each file, its capture in `list`; k_none for untimed files and others
 };
 
-// The captures: each group of timed representatives with all their byte copies, ranked.
+// The captures: each group of timed representatives with all their byte copies, in the order
+// of Decided::first (the user's keep, then the ranking).
 Captures rank_captures(const std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
-                       const ByteCopies& copies, const std::vector<FileIndex>& group_of);
+                       const ByteCopies& copies, const std::vector<FileIndex>& group_of,
+                       const Decided& decided);
 
-// How a file came to be in one capture with another, in words, for the reasons.
+// Notes, on the outcomes, every keep that a later keep overruled in one capture.
+void note_keep_conflicts(const Captures& captures, const Decided& decided,
+                         std::vector<DecisionOutcome>& outcomes);
+
+// How a file came to be in one capture with another, and why its keeper was kept, in words,
+// for the reasons.
 class Kinship {
 public:
-  Kinship(const ByteCopies& copies, const std::vector<AgreeingPair>& agreeing);
-  // "byte-identical copy", "same capture: content distance 0.31 (under 1.50)", ...
+  Kinship(const std::vector<FileRecord>& records, const ByteCopies& copies,
+          const std::vector<AgreeingPair>& agreeing, const Decided& decided);
+  // "byte-identical copy", "same capture: content distance 0.31 (under 1.50)", "same capture:
+  // your decision (together, 2026-12-01)", ...
   std::string how_same(FileIndex file, FileIndex keeper) const;
+  // Why `keeper` is kept over `other`: "your decision (keep, 2026-12-01)", else why_better().
+  std::string why_kept(FileIndex keeper, FileIndex other) const;
+  // The user's decisions that hold for `file`, one line each ("your decision: keep, 2026-12-01,
+  // beats every rule"); empty when none.
+  std::string decided(FileIndex file) const;
+  // The keep decision that holds for `file`, or nullptr.
+  const Decision* kept_by(FileIndex file) const;
+  // The apart decision that holds for `file`, or nullptr.
+  const Decision* apart_by(FileIndex file) const;
 
 private:
+  const std::vector<FileRecord>& m_records;
   const ByteCopies& m_copies;
   const std::vector<AgreeingPair>& m_agreeing;
+  const Decided& m_decided;
   std::vector<std::size_t> m_order; // indices of m_agreeing by (a, b)
+  std::vector<std::size_t> m_set;   // for each file, its together set in m_decided.sets; k_none
 };
 
 // ---- 7. Live Photos ---------------------------------------------------------------------------
@@ -173,10 +235,11 @@ std::vector<std::string> place_captures(const std::vector<FileRecord>& records, 
                                         const Kinship& kinship, const PlanOptions& options, ViewNames& names,
                                         std::vector<Placement>& placements);
 
-// 9. Untimed media under unknown_time/, mirrored; their byte copies are their duplicates.
+// 9. Untimed media under unknown_time/, mirrored; their byte copies are their duplicates (the
+// first of each set by Decided::first stays).
 void place_unknown_time(const std::vector<FileRecord>& records, const std::vector<FileClass>& classes,
-                        const ByteCopies& copies, const Kinship& kinship, ViewNames& names,
-                        std::vector<Placement>& placements);
+                        const ByteCopies& copies, const Decided& decided, const Kinship& kinship,
+                        ViewNames& names, std::vector<Placement>& placements);
 
 // 10. AAE and XMP sidecars beside the kept copy of their media's capture; a second sidecar of one
 // kind for one capture is a duplicate; a sidecar of an untimed file follows it to unknown_time/.
@@ -191,13 +254,17 @@ void place_others(const std::vector<FileRecord>& records, const std::vector<File
 // ---- 12. keeper reasons -----------------------------------------------------------------------
 
 // Writes each keeper's reason once its whole group is placed: the files of the group by role,
-// and the rule that made the keeper beat each kind of rival (the one each rival's reason names).
-void explain_keepers(const std::vector<FileRecord>& records, const Captures& captures,
+// and the rule that made the keeper beat each kind of rival (the one each rival's reason names)
+// — or the user's keep; and an apart where one holds.
+void explain_keepers(const std::vector<FileRecord>& records, const Captures& captures, const Kinship& kinship,
                      std::vector<Placement>& placements);
 
 // ---- 13. README.txt ---------------------------------------------------------------------------
 
+// What each folder holds, the counts, every file that could not be read, and the user's
+// decisions with the view paths they placed.
 std::string readme_text(const std::vector<FileRecord>& records, const std::vector<Placement>& placements,
-                        std::uint64_t groups);
+                        std::uint64_t groups, const std::vector<Decision>& decisions,
+                        const std::vector<DecisionOutcome>& outcomes);
 
 } // namespace ipd

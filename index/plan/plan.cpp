@@ -2,23 +2,26 @@
 //
 //   records ─► 1 classify        media with a capture time / without / sidecars / other / outside
 //           ─► 2 byte copies     one inode ─► same size ─► same first 64 KiB ─► same hash of all bytes
+//           ─► 2b decisions      the user's keep / apart / together, found by content (decisions.cpp):
+//                                they act before the rules, at 3, 5, 6 and 9
 //           ─► 3 candidates      same kind, instant, device; content ids not different; no edit
-//                                against its original
+//                                against its original; none with an `apart` file
 //           ─► 4 content         headers settle a pair (content id + size: same; aspect: different),
 //                                else fingerprints; movies by duration and dimensions
 //           ─► 5 groups          agreeing pairs merge closest first, only when every pair across
-//                                two groups agrees
-//           ─► 6 captures        each group with its byte copies, ranked: the keeper first
+//                                two groups agrees; then each `together` set joins its groups
+//           ─► 6 captures        each group with its byte copies, ranked: the keeper first (a
+//                                `keep` before every rule)
 //           ─► 7 live photos     a movie capture joins the still capture of its content id or name
 //           ─► 8 capture paths   <device>/YYYY/YYYY-MM/YYYYMMDD_HHMMSS_stem.EXT, RAW siblings,
 //                                Live Photo movies, duplicates/ at the keeper's path
-//           ─► 9 unknown time    unknown_time/<root>/…, byte copies as duplicates
+//           ─► 9 unknown time    unknown_time/<root>/…, byte copies as duplicates (a `keep` picks)
 //           ─► 10 sidecars       AAE/XMP beside the keeper of their media's capture (after 8 and 9:
 //                                they follow the roles those gave)
 //           ─► 11 others         other/<root>/…, or outside the view
 //           ─► 12 reasons        each keeper's reason, from its whole group: roles, and the rule
-//                                that beat each kind of rival
-//           ─► 13 README.txt
+//                                that beat each kind of rival (or the user's keep)
+//           ─► 13 README.txt     the folders, counts, unreadable files and the decisions
 //
 // Every pass is deterministic: ties break on paths, never on thread timing.
 #include "index/plan/plan.hpp"
@@ -50,6 +53,22 @@ template <typename Pass> auto timed(PlanStats& stats, std::string_view name, Pas
 
 } // namespace
 
+std::optional<PlanOptions> parse_options(std::string_view described) {
+  PlanOptions options;
+  int full_compare = 0;
+  int raw_sidecars = 0;
+  int used = 0;
+  const std::string text(described);
+  if (std::sscanf(text.c_str(), "threshold=%lf full_compare=%d full_threshold=%lf raw_sidecars=%d%n",
+                  &options.threshold, &full_compare, &options.full_threshold, &raw_sidecars, &used) != 4 ||
+      static_cast<std::size_t>(used) != text.size()) {
+    return std::nullopt;
+  }
+  options.full_compare = full_compare != 0;
+  options.raw_sidecars = raw_sidecars != 0;
+  return options;
+}
+
 std::string describe(const PlanOptions& options) {
   char buf[128];
   std::snprintf(buf, sizeof buf, "threshold=%.3f full_compare=%d full_threshold=%.3f raw_sidecars=%d",
@@ -59,7 +78,7 @@ std::string describe(const PlanOptions& options) {
 }
 
 Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>& roots,
-               const PlanOptions& options, FileContent& content) {
+               const PlanOptions& options, const std::vector<Decision>& decisions, FileContent& content) {
   const auto start = std::chrono::steady_clock::now();
   Plan plan;
   PlanStats& stats = plan.stats;
@@ -72,32 +91,44 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
   const auto copies = timed(stats, "copies", [&] {
     return find_byte_copies(records, classes, content, options.one_at_a_time, options.progress);
   });
-  const auto candidates =
-      timed(stats, "candidates", [&] { return candidate_pairs(records, classes, copies); });
+  Decided decided = timed(stats, "decisions",
+                          [&] { return match_decisions(records, classes, copies, decisions, content); });
+  const auto candidates = timed(stats, "candidates", [&] {
+    auto pairs = candidate_pairs(records, classes, copies);
+    drop_apart(pairs, copies, decided);
+    return pairs;
+  });
   const auto checked =
       timed(stats, "content", [&] { return check_content(records, candidates, options, content, stats); });
-  const auto groups = timed(stats, "groups", [&] { return group_pairs(records.size(), checked.agreeing); });
+  const auto groups = timed(stats, "groups", [&] {
+    auto group_of = group_pairs(records.size(), checked.agreeing);
+    join_together(group_of, decided);
+    return group_of;
+  });
   const auto captures =
-      timed(stats, "captures", [&] { return rank_captures(records, classes, copies, groups); });
+      timed(stats, "captures", [&] { return rank_captures(records, classes, copies, groups, decided); });
+  note_keep_conflicts(captures, decided, decided.outcomes);
   const auto live = timed(stats, "live-photos", [&] { return pair_live_photos(records, captures); });
 
+  const Kinship kinship(records, copies, checked.agreeing, decided);
   timed(stats, "view-paths", [&] {
-    const Kinship kinship(copies, checked.agreeing);
     ViewNames names(roots);
     const auto family_stems =
         place_captures(records, copies, captures, live, kinship, options, names, plan.placements);
-    place_unknown_time(records, classes, copies, kinship, names, plan.placements);
+    place_unknown_time(records, classes, copies, decided, kinship, names, plan.placements);
     place_sidecars(records, classes, captures, family_stems, names, plan.placements);
     place_others(records, classes, names, plan.placements);
   });
-  timed(stats, "reasons", [&] { explain_keepers(records, captures, plan.placements); });
+  timed(stats, "reasons", [&] { explain_keepers(records, captures, kinship, plan.placements); });
   for (const Capture& capture : captures.list) {
     stats.groups += capture.files.size() > 1 ? 1 : 0;
   }
-  plan.readme = readme_text(records, plan.placements, stats.groups);
+  plan.readme = readme_text(records, plan.placements, stats.groups, decisions, decided.outcomes);
+  plan.decisions = std::move(decided.outcomes);
 
-  stats.hashed = copies.hashed.size();
+  stats.hashed = copies.hashed.size() + decided.hashed.size();
   plan.updated = copies.hashed;
+  plan.updated.insert(plan.updated.end(), decided.hashed.begin(), decided.hashed.end());
   plan.updated.insert(plan.updated.end(), checked.printed.begin(), checked.printed.end());
   std::sort(plan.updated.begin(), plan.updated.end());
   plan.updated.erase(std::unique(plan.updated.begin(), plan.updated.end()), plan.updated.end());

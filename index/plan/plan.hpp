@@ -1,6 +1,7 @@
 // The plan: which files are copies of one capture, which copy is kept, where every file goes.
 #pragma once
 
+#include "index/core/decision.hpp"
 #include "index/core/placement.hpp"
 #include "index/core/progress.hpp"
 #include "index/core/record.hpp"
@@ -58,24 +59,36 @@ struct PlanStats {
   std::vector<std::pair<std::string_view, double>> pass_seconds;
 };
 
+// What came of one of the user's decisions in a plan.
+struct DecisionOutcome {
+  std::vector<std::size_t> files; // the records of its content (its byte copies all), in path order
+  std::string note;               // empty when it holds as made; else why not, or not wholly
+  bool operator==(const DecisionOutcome&) const = default;
+};
+
 struct Plan {
-  std::vector<Placement> placements; // one per record, in the records' (path) order
-  std::string readme;                // README.txt at the view root
-  std::vector<std::size_t> updated;  // records whose sample, fingerprint or content hash this run set
+  std::vector<Placement> placements;      // one per record, in the records' (path) order
+  std::string readme;                     // README.txt at the view root
+  std::vector<std::size_t> updated;       // records whose sample, fingerprint or content hash this run set
+  std::vector<DecisionOutcome> decisions; // one per decision given, in their order
   PlanStats stats;
 };
 
 class FileContent;
 
-// Makes the plan for `records` (every input file, in path order) under `roots` (as indexed).
-// Reads files, through `content`, only to hash same-size files and to fingerprint stills that
-// may be copies of one another, storing both on the records so that the caller can keep them in
-// the catalog. The result depends only on the records, the options and what `content` answers,
-// never on the thread count (which the caller sets, e.g. with a tbb::global_control).
+// Makes the plan for `records` (every input file, in path order) under `roots` (as indexed),
+// the user's `decisions` (in any order) applied before every rule. Reads files, through
+// `content`, only to hash same-size files and files of a decided size, and to fingerprint stills
+// that may be copies of one another, storing both on the records so that the caller can keep
+// them in the catalog. The result depends only on the records, the options, the decisions and
+// what `content` answers, never on the thread count (which the caller sets, e.g. with a
+// tbb::global_control).
 Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>& roots,
-               const PlanOptions& options, FileContent& content);
+               const PlanOptions& options, const std::vector<Decision>& decisions, FileContent& content);
 
 // The options as one line, stored with the view so that a change of options remakes it.
 std::string describe(const PlanOptions& options);
+// The options describe() wrote; nullopt for a line of another form.
+std::optional<PlanOptions> parse_options(std::string_view described);
 
 } // namespace ipd

@@ -1,5 +1,5 @@
-// Pass 12: README.txt at the root of the view — what each folder holds, the counts, and every
-// file that could not be read.
+// Pass 12: README.txt at the root of the view — what each folder holds, the counts, every
+// file that could not be read, and the user's decisions.
 #include "index/core/text.hpp"
 #include "index/plan/passes.hpp"
 
@@ -13,10 +13,32 @@ std::string count_line(std::string_view what, std::uint64_t n) {
   return "  " + std::string(what) + ": " + std::to_string(n) + "\n";
 }
 
+// The decisions, each with the view paths of its files and its note.
+std::string decisions_text(const std::vector<Placement>& placements, const std::vector<Decision>& decisions,
+                           const std::vector<DecisionOutcome>& outcomes) {
+  std::string t = "\nYour decisions (" + std::to_string(decisions.size()) +
+                  "), which beat every rule (`iphone-photo-dedup decisions` lists them):\n";
+  for (std::size_t k = 0; k < decisions.size(); ++k) {
+    const Decision& d = decisions[k];
+    t += "  " + std::string(verdict_name(d.verdict)) + ", " + decision_date(d.made_ns) + ": " +
+         display_path(d.path) + "\n";
+    for (const FileIndex i : outcomes[k].files) {
+      const Placement& p = placements[i];
+      t += "    " + std::string(role_name(p.role)) + ": " + display_path(p.view.empty() ? p.source : p.view) +
+           "\n";
+    }
+    if (!outcomes[k].note.empty()) {
+      t += "    note: " + outcomes[k].note + "\n";
+    }
+  }
+  return t;
+}
+
 } // namespace
 
 std::string readme_text(const std::vector<FileRecord>& records, const std::vector<Placement>& placements,
-                        std::uint64_t groups) {
+                        std::uint64_t groups, const std::vector<Decision>& decisions,
+                        const std::vector<DecisionOutcome>& outcomes) {
   std::map<Role, std::uint64_t> counts;
   std::vector<FileIndex> unreadable; // in the view, under other/
   std::vector<FileIndex> not_served; // symlinks, FIFOs, sockets, devices, unreadable folders
@@ -58,6 +80,9 @@ std::string readme_text(const std::vector<FileRecord>& records, const std::vecto
        "): symbolic links, FIFOs, sockets, devices and folders that could not be read\n";
   for (const FileIndex i : not_served) {
     t += "  " + display_path(records[i].path) + ": " + placements[i].reason + "\n";
+  }
+  if (!decisions.empty()) {
+    t += decisions_text(placements, decisions, outcomes);
   }
   t += "\nAsk `iphone-photo-dedup explain PATH` why any file is where it is.\n";
   return t;

@@ -79,10 +79,11 @@ void place_duplicates(const std::vector<FileRecord>& records, const std::vector<
     names.take(path);
     p.view = path;
     const std::string same = kinship.how_same(i, keeper);
-    const std::string won = why_better(records[keeper], records[i]);
+    const std::string won = kinship.why_kept(keeper, i);
+    const std::string decided = kinship.decided(i);
     p.reason = "duplicate of " + records[keeper].path + " (" + same + "; kept: " + won + ")";
     p.rules = "same capture as the " + std::string(role_name(keeper_role)) + ": " + same + "\n" + keeper_why +
-              "\nkept copy wins on: " + won;
+              "\nkept copy wins on: " + won + (decided.empty() ? "" : "\n" + decided);
   }
 }
 

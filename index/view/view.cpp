@@ -4,6 +4,7 @@
 #include "index/core/error.hpp"
 #include "index/core/text.hpp"
 #include "index/plan/file_content.hpp"
+#include "index/view/decisions.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +12,8 @@
 namespace ipd {
 
 void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord>& records,
-                const PlanOptions& options) {
+                const PlanOptions& options, const std::vector<Decision>& decisions,
+                const std::string& digest) {
   Catalog::Batch batch;
   batch.clear(Catalog::Table::view);
   batch.clear(Catalog::Table::plan);
@@ -44,6 +46,14 @@ void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord
   }
   batch.put_meta(meta_key::plan_options, describe(options));
   batch.put_meta(meta_key::plan_pending, "0");
+  std::vector<DecisionNoteRow> notes;
+  for (std::size_t k = 0; k < decisions.size() && k < plan.decisions.size(); ++k) {
+    if (!plan.decisions[k].note.empty()) {
+      notes.push_back({decision_key(decisions[k].content, decisions[k].verdict), plan.decisions[k].note});
+    }
+  }
+  batch.put_meta(meta_key::decision_notes, encode_decision_notes(notes));
+  batch.put_meta(meta_key::plan_decisions, digest);
   // Grows with every plan, and is new even for a catalog made afresh with --rebuild.
   const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -84,24 +94,31 @@ void require_complete_view(const Catalog& catalog) {
 
 std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, bool inputs_changed) {
   const std::string described = describe(options);
-  if (!inputs_changed && catalog.meta(meta_key::plan_options) == described && view_complete(catalog)) {
+  const std::string digest = decisions_digest(catalog);
+  if (!inputs_changed && catalog.meta(meta_key::plan_options) == described &&
+      catalog.meta(meta_key::plan_decisions).value_or("0") == digest && view_complete(catalog)) {
     return std::nullopt;
   }
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
   std::vector<FileRecord> records;
   catalog.for_each_file([&](FileRecord&& r) { records.push_back(std::move(r)); });
+  const std::vector<Decision> decisions = load_decisions(catalog);
   const double load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const auto content = disk_content();
-  Plan plan = make_plan(records, catalog_roots(catalog), options, *content);
+  Plan plan = make_plan(records, catalog_roots(catalog), options, decisions, *content);
   // "load" first; made as a new list, for g++ 12 sees a null dereference in an insert at begin().
   std::vector<std::pair<std::string_view, double>> passes{{"load", load_seconds}};
   passes.insert(passes.end(), plan.stats.pass_seconds.begin(), plan.stats.pass_seconds.end());
   plan.stats.pass_seconds = std::move(passes);
   start = Clock::now();
-  write_plan(catalog, plan, records, options);
+  write_plan(catalog, plan, records, options, decisions, digest);
   plan.stats.pass_seconds.emplace_back("write", std::chrono::duration<double>(Clock::now() - start).count());
   return plan;
+}
+
+PlanOptions view_options(const Catalog& catalog) {
+  return parse_options(catalog.meta(meta_key::plan_options).value_or("")).value_or(PlanOptions{});
 }
 
 std::optional<ViewEntry> view_entry(const Catalog& catalog, std::string_view path) {

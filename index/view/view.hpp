@@ -16,15 +16,21 @@
 namespace ipd {
 
 // Writes the plan in one atomic batch: placements, view entries and README.txt replace the
-// previous ones; the records the plan updated and the options are stored.
+// previous ones; the records the plan updated, the options, and the digest of the decisions it
+// was made with (`digest`, decisions_digest()) and its notes on `decisions` are stored.
 void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord>& records,
-                const PlanOptions& options);
+                const PlanOptions& options, const std::vector<Decision>& decisions,
+                const std::string& digest);
 
-// Remakes the plan from the catalog's records and writes it, unless `inputs_changed` is false,
-// the options are those of the view in the catalog, and that view exists. Returns the plan
-// made, or nullopt when the view was already up to date. Its pass_seconds start with "load"
-// (reading the records) and end with "write" (the view into the catalog).
+// Remakes the plan from the catalog's records and decisions and writes it, unless
+// `inputs_changed` is false, the options are those of the view in the catalog, the decisions
+// are those it was planned with, and that view exists. Returns the plan made, or nullopt when
+// the view was already up to date. Its pass_seconds start with "load" (reading the records and
+// decisions) and end with "write" (the view into the catalog).
 std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, bool inputs_changed);
+
+// The options the view in the catalog was planned with (the defaults when there is none).
+PlanOptions view_options(const Catalog& catalog);
 
 // The roots of the last index run.
 std::vector<std::string> catalog_roots(const Catalog& catalog);
