@@ -335,7 +335,7 @@ TEST_CASE("regression: a file under a path longer than PATH_MAX is indexed, plan
   const std::string cwd = tmp.path().string();
   const auto r = test::run_tool({"index", root.string(), "--catalog", "cat"}, cwd);
   CHECK(r.status == 0);
-  CHECK(r.err.empty());
+  CHECK(r.err.find("error") == std::string::npos);
   const auto list = test::run_tool({"list", "--json", "--catalog", "cat"}, cwd);
   std::string view;
   for (const auto& line : test::lines_of(list.out)) {

@@ -7,9 +7,11 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <pty.h>
 #include <set>
 #include <sstream>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace ipd;
@@ -268,4 +270,59 @@ TEST_CASE("cli: roots add up over runs; a missing root keeps its files; --forget
   const auto wrong = run_tool({"index", "--forget-root", "lib/nothing"}, tmp.path());
   CHECK(wrong.status == 2);
   CHECK(wrong.err.find("not a root of this catalog") != std::string::npos);
+}
+
+namespace {
+
+// Runs the binary with `args` in `cwd` on a pseudo-terminal (its stdin, stdout and stderr), and
+// returns everything it wrote there.
+std::string run_on_terminal(const std::vector<std::string>& args, const std::string& cwd) {
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::chdir(cwd.c_str()) != 0) {
+      ::_exit(127);
+    }
+    std::vector<char*> argv{const_cast<char*>(IPD_BINARY)};
+    for (const auto& arg : args) {
+      argv.push_back(const_cast<char*>(arg.c_str()));
+    }
+    argv.push_back(nullptr);
+    ::execv(IPD_BINARY, argv.data());
+    ::_exit(127);
+  }
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(master, buf, sizeof buf)) > 0;) {
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("cli: on a terminal index draws a bar through the content checks; piped, only plain lines") {
+  TmpDir tmp;
+  for (int i = 0; i < 12; ++i) {
+    const std::string when = "2021:05:03 14:22:" + std::to_string(10 + i);
+    const auto e = test::iphone_exif(when.c_str());
+    write_file(tmp / "in/DCIM" / ("IMG_" + std::to_string(i) + ".HEIC"), test::make_heic(256, 192, e, i));
+    write_file(tmp / "in/Win" / ("IMG_" + std::to_string(i) + ".JPG"), test::make_jpeg(256, 192, e, i, 80));
+  }
+  const std::string terminal = run_on_terminal({"index", "in", "--catalog", "on-tty"}, tmp.path().string());
+  CHECK(terminal.find("\r\033[K[") != std::string::npos); // a bar, redrawn in place
+  CHECK(terminal.find("sampling pictures") != std::string::npos);
+  CHECK(terminal.find("reading files") != std::string::npos);
+  const auto piped = run_tool({"index", "in", "--catalog", "piped"}, tmp.path());
+  CHECK(piped.status == 0);
+  CHECK(piped.err.find("sampling pictures 24/24") != std::string::npos); // one line per pass
+  for (const std::string* text : {&piped.out, &piped.err}) {
+    for (const char c : *text) {
+      CHECK_MESSAGE((static_cast<unsigned char>(c) >= 0x20 || c == '\n'), "control byte " << int(c));
+    }
+  }
 }
