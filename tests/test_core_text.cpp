@@ -16,7 +16,7 @@ TEST_CASE("UTF-8: well-formed sequences pass and malformed ones are refused") {
   CHECK_FALSE(valid_utf8("\x80"));             // a stray continuation byte
 }
 
-TEST_CASE("sanitized names replace every byte of a malformed sequence, like JSON does") {
+TEST_CASE("sanitized names replace every byte of a malformed sequence as JSON does") {
   CHECK(sanitize_name("caf\xC3\xA9") == "caf\xC3\xA9");
   CHECK(sanitize_name("a\xC0\x80"
                       "b") == "a__b");

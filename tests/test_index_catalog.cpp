@@ -53,7 +53,7 @@ TEST_CASE("opening something that is not a catalog fails clearly and touches not
                        doctest::Contains("not a directory"), Fatal);
 }
 
-TEST_CASE("a catalog of another schema version asks for --rebuild, and destroy removes it") {
+TEST_CASE("a catalog of another schema version asks for --rebuild and destroy removes it") {
   TmpDir tmp;
   const auto dir = tmp / "catalog";
   {

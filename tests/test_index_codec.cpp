@@ -48,7 +48,7 @@ FileRecord full_record() {
 
 } // namespace
 
-TEST_CASE("a file record survives encode and decode, field for field") {
+TEST_CASE("a file record survives encode and decode field for field") {
   const FileRecord r = full_record();
   FileRecord back;
   back.path = r.path;

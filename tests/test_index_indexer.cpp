@@ -141,7 +141,7 @@ TEST_CASE("index reads each file's true type and capture facts from its content"
   CHECK(r("notes.txt").kind == Kind::other);
 }
 
-TEST_CASE("re-indexing an unchanged tree opens no input; changes are picked up exactly") {
+TEST_CASE("re-indexing an unchanged tree opens no input and picks up changes exactly") {
   TmpDir tmp;
   const auto root = std::filesystem::canonical(tmp.path()) / "in";
   make_library(root);

@@ -28,7 +28,7 @@ test::ExifSpec exif(const char* when) {
 
 } // namespace
 
-TEST_CASE("cli: index, then list --json and status describe every file") {
+TEST_CASE("cli: index then list --json and status describe every file") {
   TmpDir tmp;
   write_file(tmp / "in/a/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
   write_file(tmp / "in/b/IMG_0002.HEIC", test::make_heic(32, 24, exif("2019:07:02 11:00:00"), 2));
@@ -63,7 +63,7 @@ TEST_CASE("cli: index, then list --json and status describe every file") {
         std::string::npos);
 }
 
-TEST_CASE("cli: bad files are listed with their error, the rest indexed, exit status 1") {
+TEST_CASE("cli: bad files are listed with their error and the rest indexed with exit status 1") {
   TmpDir tmp;
   const std::string jpeg = test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1);
   write_file(tmp / "in/good.JPG", jpeg);
@@ -139,7 +139,7 @@ TEST_CASE("cli: usage and fatal errors exit 2 with a clear message") {
   CHECK(test::read_file(tmp / "photos/IMG_1.JPG") == "x");
 }
 
-TEST_CASE("cli: --rebuild starts afresh; a catalog inside a root is not indexed") {
+TEST_CASE("cli: --rebuild starts afresh and a catalog inside a root is not indexed") {
   TmpDir tmp;
   write_file(tmp / "in/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
   auto r = run_tool({"index", "."}, (tmp / "in").string());
@@ -150,7 +150,7 @@ TEST_CASE("cli: --rebuild starts afresh; a catalog inside a root is not indexed"
   CHECK(r.out.find("0 unchanged (not opened), 1 added") != std::string::npos);
 }
 
-TEST_CASE("cli: explain answers for an input path and for a view path; list filters by role") {
+TEST_CASE("cli: explain answers for an input path and for a view path and list filters by role") {
   TmpDir tmp;
   test::ExifSpec e = exif("2019:07:01 10:00:00");
   e.subsec = "500";
