@@ -343,7 +343,8 @@ pid_t server_pid(const std::string& binary_name, const std::filesystem::path& ca
 
 } // namespace
 
-TEST_CASE("mount: the snapshot of the view has folders in name order with stable inode numbers and follows changes") {
+TEST_CASE("mount: the snapshot of the view has folders in name order with stable inode numbers and follows "
+          "changes") {
   auto entry = [](std::uint64_t size, std::int64_t mtime) {
     ViewEntry e;
     e.source = "/in/x";

@@ -1,6 +1,7 @@
 // The real binary, as a user runs it: exit statuses, messages, and what list and status print.
 #include "tests/support/json_lines.hpp"
 #include "tests/support/media.hpp"
+#include "tests/support/mutate.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/tmpdir.hpp"
 
@@ -226,4 +227,70 @@ TEST_CASE("regression: files not served are listed by path, and README.txt's cou
   }
   CHECK(status.out.find("not in the view (symbolic links, FIFOs, sockets, devices, unreadable folders): 2") !=
         std::string::npos);
+}
+
+namespace {
+
+// What a person sees of a catalog: status, list, explain of `input`, and the view's README.txt
+// (materialized into `out`), each as one text.
+std::vector<std::pair<std::string, std::string>> what_is_shown(const TmpDir& tmp, const std::string& input) {
+  std::vector<std::pair<std::string, std::string>> shown;
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"status"},
+                                               {"status", "--json"},
+                                               {"list"},
+                                               {"list", "--json"},
+                                               {"explain", input}}) {
+    const auto r = run_tool(args, tmp.path());
+    CHECK(r.status == 0);
+    shown.emplace_back(args[0] + (args.size() > 1 ? " " + args[1] : std::string()), r.out + r.err);
+  }
+  const auto r = run_tool({"materialize", "out"}, tmp.path());
+  CHECK(r.status == 0);
+  shown.emplace_back("materialize", r.out + r.err);
+  shown.emplace_back("README.txt", test::read_file(tmp / "out/README.txt"));
+  return shown;
+}
+
+} // namespace
+
+TEST_CASE("regression: a garbled box type does not reach the terminal") {
+  // A HEIC whose last box has the type "\n\xb8\x1b[" and is cut short: its error used to carry
+  // the newline and the escape raw into stderr, status, list, explain and README.txt.
+  TmpDir tmp;
+  const std::string heic = test::make_heic(64, 48, exif("2019:07:01 10:00:00"), 3);
+  const auto boxes = test::bmff_boxes(heic);
+  REQUIRE(boxes.size() >= 2);
+  const std::string garbled = test::with_box_type(heic, boxes.size() - 1, "\n\xb8\x1b[");
+  write_file(tmp / "in/IMG_0003.HEIC", garbled.substr(0, garbled.size() - 10));
+  const std::string escaped = "the '\\x0a\\xb8\\x1b[' box needs";
+
+  const auto r = run_tool({"index", "in"}, tmp.path());
+  CHECK(r.status == 1);
+  CHECK(r.err.find("IMG_0003.HEIC: truncated: " + escaped) != std::string::npos);
+  CHECK(test::first_control_character(r.out + r.err) == "");
+  for (const auto& [what, text] : what_is_shown(tmp, "in/IMG_0003.HEIC")) {
+    INFO(what, ": ", text);
+    CHECK(test::first_control_character(text) == "");
+    if (what != "list --json" && what != "status --json" && what != "materialize") {
+      CHECK(text.find(escaped) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("regression: control characters in a camera's make and model do not reach the terminal") {
+  TmpDir tmp;
+  test::ExifSpec e = exif("2019:07:01 10:00:00");
+  e.make = "Evil\x1b]0;owned\x07";
+  e.model = "Cam\x1b[2J\xc2\x9b"
+            "31m";
+  write_file(tmp / "in/IMG_0004.JPG", test::make_jpeg(64, 48, e, 4));
+  const auto r = run_tool({"index", "in"}, tmp.path());
+  CHECK(r.status == 0);
+  CHECK(test::first_control_character(r.out + r.err) == "");
+  for (const auto& [what, text] : what_is_shown(tmp, "in/IMG_0004.JPG")) {
+    INFO(what, ": ", text);
+    CHECK(test::first_control_character(text) == "");
+  }
+  const auto status = run_tool({"status"}, tmp.path());
+  CHECK(status.out.find("Evil\\x1b]0;owned\\x07 Cam\\x1b[2J\\xc2\\x9b31m") != std::string::npos);
 }
