@@ -62,7 +62,7 @@ void make_library(const std::filesystem::path& root) {
   write_file(root / "Downloads/video.jpg", test::make_mov(other));
   write_file(root / "Screens/IMG_0002.PNG", test::make_png(40, 80, 2, "2015-09-27T16:29:28"));
   write_file(root / "Takeout/IMG_0003.jpg", test::make_jpeg(64, 48, {}, 3));
-  write_file(root / "Takeout/.DS_Store", std::string("\0\0\0\1Bud1\0\0", 12));
+  write_file(root / "Takeout/.DS_Store", std::string("\0\0\0\1Bud1\0\0", 10));
   write_file(root / "notes.txt", "trip to the coast\n");
 }
 
