@@ -69,7 +69,7 @@ TEST_CASE("a catalog of another schema version asks for --rebuild and destroy re
   CHECK_NOTHROW(Catalog::open(dir, Catalog::Access::read_write));
 }
 
-TEST_CASE("a catalog of the layout with a directory-listing table opens, and loses that table when written") {
+TEST_CASE("a catalog of the layout with a directory-listing table opens and loses that table when written") {
   // Earlier versions kept a "dirs" table of directory listings that nothing read.
   TmpDir tmp;
   const auto dir = tmp / "catalog";

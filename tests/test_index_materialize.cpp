@@ -751,7 +751,7 @@ TEST_CASE("regression: a view path named like materialize's manifest is written"
 }
 
 TEST_CASE(
-    "regression: an OUTDIR inside the catalog is refused, and --rebuild deletes only the catalog's files") {
+    "regression: an OUTDIR inside the catalog is refused and --rebuild deletes only the catalog's files") {
   TmpDir tmp;
   const auto root = tmp / "in";
   make_library(root);

@@ -233,7 +233,7 @@ TEST_CASE("plan: an edit that is close to a copy but not to the original is its 
   CHECK(content.decodes == 3);
 }
 
-TEST_CASE("plan: byte copies are found from hashes, and hard links without reading them") {
+TEST_CASE("plan: byte copies are found from hashes and hard links without reading them") {
   MemoryContent content;
   auto a = photo("/in/a/IMG_2.JPG", Format::jpeg);
   auto b = photo("/in/b/IMG_2.JPG", Format::jpeg);
@@ -251,7 +251,7 @@ TEST_CASE("plan: byte copies are found from hashes, and hard links without readi
   CHECK(p.plan.stats.hashed == 2);
 }
 
-TEST_CASE("plan: a HEIC and its JPG with one content identifier and size are one capture, unread") {
+TEST_CASE("plan: a HEIC and its JPG with one content identifier and size are one capture unread") {
   MemoryContent content;
   auto heic = photo("/in/IMG_3.HEIC", Format::heic);
   auto jpg = photo("/in/IMG_3.JPG", Format::jpeg);
@@ -265,7 +265,7 @@ TEST_CASE("plan: a HEIC and its JPG with one content identifier and size are one
   CHECK(p.plan.stats.settled_by_metadata == 1);
 }
 
-TEST_CASE("plan: other content identifiers, instants or devices keep files apart without pixels") {
+TEST_CASE("plan: other content identifiers or instants or devices keep files apart without pixels") {
   MemoryContent content;
   auto a = photo("/in/IMG_4.HEIC", Format::heic);
   auto other_id = photo("/in/IMG_4 (1).HEIC", Format::heic);
@@ -284,7 +284,7 @@ TEST_CASE("plan: other content identifiers, instants or devices keep files apart
   CHECK(content.decodes == 0);
 }
 
-TEST_CASE("plan: Live Photo movies pair by content identifier, else by name within 3 s") {
+TEST_CASE("plan: Live Photo movies pair by content identifier or else by name within 3 s") {
   MemoryContent content;
   auto still = photo("/in/IMG_10.HEIC", Format::heic);
   auto movie = photo("/in/renamed.MOV", Format::mov);
@@ -303,7 +303,8 @@ TEST_CASE("plan: Live Photo movies pair by content identifier, else by name with
   CHECK(p.at(movie3.path).role == Role::keeper);
 }
 
-TEST_CASE("plan: sidecars follow the kept copy; a second one of a kind is a duplicate; orphans are other") {
+TEST_CASE(
+    "plan: sidecars follow the kept copy and a second one of a kind is a duplicate and orphans are other") {
   MemoryContent content;
   auto heic = photo("/in/a/IMG_20.HEIC", Format::heic);
   auto aae = file("/in/a/IMG_20.AAE", Format::aae, 300);
@@ -331,7 +332,7 @@ TEST_CASE("plan: sidecars follow the kept copy; a second one of a kind is a dupl
   CHECK(p.at(orphan.path).view == "other/in/c/IMG_99.AAE");
 }
 
-TEST_CASE("plan: view names never collide, not even by case, and reserved folder names stay free") {
+TEST_CASE("plan: view names never collide (not even by case) and reserved folder names stay free") {
   MemoryContent content;
   // Two distinct pictures of one second and stem in two folders, and one differing only in case.
   auto a = photo("/in/a/IMG_30.JPG", Format::jpeg);
@@ -351,7 +352,7 @@ TEST_CASE("plan: view names never collide, not even by case, and reserved folder
   CHECK(p.at(reserved.path).view == "Duplicates (device)/2021/2021-05/20210503_142251_IMG_31.JPG");
 }
 
-TEST_CASE("plan: files without a capture time, unreadable files and links have their own places") {
+TEST_CASE("plan: files without a capture time and unreadable files and links have their own places") {
   MemoryContent content;
   auto untimed = file("/in/x/screenshot.PNG", Format::png);
   auto untimed_copy = file("/in/y/screenshot.PNG", Format::png);
