@@ -781,7 +781,7 @@ TEST_CASE(
   CHECK(r.status == 0);
 }
 
-TEST_CASE("mount: in the background it says where it mounted and how to unmount, as a shell command") {
+TEST_CASE("mount: in the background it says where it mounted and how to unmount as a shell command") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;
   make_library(tmp);

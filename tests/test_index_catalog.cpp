@@ -109,7 +109,7 @@ TEST_CASE("a catalog of the layout with a directory-listing table opens and lose
   CHECK(Catalog::open(dir, Catalog::Access::read_only)->meta(meta_key::roots) == "/p");
 }
 
-TEST_CASE("a catalog written before samples opens and its records read, without samples") {
+TEST_CASE("a catalog written before samples opens and its records read without samples") {
   TmpDir tmp;
   const auto dir = tmp / "catalog";
   {

@@ -73,7 +73,7 @@ TEST_CASE("decode refuses an unknown version and every truncation") {
   CHECK_FALSE(decode(bytes + "x", r));
 }
 
-TEST_CASE("a record written by version 1 (before samples) is read, without a sample") {
+TEST_CASE("a record written by version 1 (before samples) is read without a sample") {
   const FileRecord record = version_1_record();
   FileRecord back;
   REQUIRE(decode(k_version_1_bytes, back));

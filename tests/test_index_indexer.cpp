@@ -308,7 +308,7 @@ void remove_below(int dirfd) {
 
 } // namespace
 
-TEST_CASE("regression: a file under a path longer than PATH_MAX is indexed, planned and materialized") {
+TEST_CASE("regression: a file under a path longer than PATH_MAX is indexed and planned and materialized") {
   TmpDir tmp;
   const auto root = std::filesystem::canonical(tmp.path()) / "in";
   std::filesystem::create_directories(root);

@@ -392,7 +392,7 @@ TEST_CASE("regression: a device named like materialize's manifest gets a folder 
   CHECK(p.at(c.path).view.rfind(".iphone-photo-dedup-materialized photos/", 0) == 0);
 }
 
-TEST_CASE("plan: samples decide clear pairs; the band and an editor's file go to the whole pictures") {
+TEST_CASE("plan: samples decide clear pairs and the band and an editor's file go to the whole pictures") {
   MemoryContent content;
   auto heic = photo("/in/IMG_50.HEIC", Format::heic);
   auto resave = photo("/in/w/IMG_50.JPG", Format::jpeg);

@@ -197,7 +197,7 @@ TEST_CASE("cli: explain answers for an input path and for a view path and list f
   CHECK(r.out.find("2 keepers") != std::string::npos);
 }
 
-TEST_CASE("regression: files not served are listed by path, and README.txt's counts agree with list") {
+TEST_CASE("regression: files not served are listed by path and README.txt's counts agree with list") {
   TmpDir tmp;
   write_file(tmp / "in/a/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
   write_file(tmp / "in/a/IMG_0001 (1).JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
