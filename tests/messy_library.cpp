@@ -295,11 +295,8 @@ vips::VImage decode(const std::string& bytes) {
     }
   }
   last[1] = last[0];
-  last[0].image = rgb8(vips::VImage::new_from_buffer(bytes.data(), bytes.size(), "").autorot()).copy_memory();
-  // libvips 8.14's heifload frees the ICC profile it attached when the loader goes, while the
-  // copy above still points at it (AddressSanitizer: heap-use-after-free in jpegsave): drop it.
-  // The pixels are in memory and every save strips the profile anyway.
-  last[0].image.remove(VIPS_META_ICC_NAME);
+  last[0].image = in_memory_without_profile(
+      rgb8(vips::VImage::new_from_buffer(bytes.data(), bytes.size(), "").autorot()));
   last[0].hash = hash;
   last[0].size = bytes.size();
   return last[0].image;
