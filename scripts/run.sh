@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The user's command: set up (packages, build), then index the folders named and plan the view.
+# The user's command: set up (packages, build the tool and its two modules, no tests), then index
+# the folders named and plan the view.
 #   scripts/run.sh FOLDER... [index options]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,7 +10,7 @@ if [ $# -eq 0 ]; then
   exit 2
 fi
 "$here/setup.sh"
-build=$("$here/build.sh" release)
+build=$("$here/build.sh" release iphone-photo-dedup)
 bin="$(cd "$here/../$build/tools" && pwd)/iphone-photo-dedup"
 status=0
 "$bin" index "$@" || status=$?

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages iphone-photo-dedup needs to build, test and run.
+# Installs the Debian packages iphone-photo-dedup needs to build, test and run; with --tests
+# also clang and its sanitizer and libFuzzer runtimes, which only the fuzz targets need.
 # A no-op when everything is present. Debian 12 gets libheif from bookworm-backports:
 # the stock 1.15 cannot open HEICs from iOS 17 on (docs/DESIGN.md §10).
+#   scripts/setup.sh [--tests]
 set -euo pipefail
 
 packages=(
@@ -11,6 +13,9 @@ packages=(
   libimage-exiftool-perl attr
   zsh groff-base
 )
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(clang libclang-rt-dev) # libclang-rt-dev: clang's default version's compiler-rt
+fi
 
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then

@@ -295,7 +295,8 @@ vips::VImage decode(const std::string& bytes) {
     }
   }
   last[1] = last[0];
-  last[0].image = rgb8(vips::VImage::new_from_buffer(bytes.data(), bytes.size(), "").autorot()).copy_memory();
+  last[0].image = in_memory_without_profile(
+      rgb8(vips::VImage::new_from_buffer(bytes.data(), bytes.size(), "").autorot()));
   last[0].hash = hash;
   last[0].size = bytes.size();
   return last[0].image;

@@ -16,7 +16,7 @@ TEST_CASE("UTF-8: well-formed sequences pass and malformed ones are refused") {
   CHECK_FALSE(valid_utf8("\x80"));             // a stray continuation byte
 }
 
-TEST_CASE("sanitized names replace every byte of a malformed sequence, like JSON does") {
+TEST_CASE("sanitized names replace every byte of a malformed sequence as JSON does") {
   CHECK(sanitize_name("caf\xC3\xA9") == "caf\xC3\xA9");
   CHECK(sanitize_name("a\xC0\x80"
                       "b") == "a__b");
@@ -52,4 +52,14 @@ TEST_CASE("text for the terminal shows control bytes and invalid UTF-8 as escape
   CHECK(display_path("a\\b") == "a\\x5cb");
   CHECK(display_path("\xC0\x80") == "\\xc0\\x80");
   CHECK(display_path("caf\xC3\xA9") == "caf\xC3\xA9");
+}
+
+TEST_CASE("text for the terminal shows C1 controls as escapes and keeps the letters beside them") {
+  CHECK(display_text("\xC2\x9B"
+                     "31m") == "\\xc2\\x9b31m"); // U+009B, CSI in 8-bit terminals
+  CHECK(display_text("\xC2\x85") == "\\xc2\\x85");
+  CHECK(display_text("\xC2\xA0\xC2\xB0") == "\xC2\xA0\xC2\xB0"); // no-break space, degree sign
+  CHECK(sanitize_name("a\xC2\x9B"
+                      "b") == "a_b");
+  CHECK(sanitize_name("25\xC2\xB0") == "25\xC2\xB0");
 }

@@ -343,7 +343,8 @@ pid_t server_pid(const std::string& binary_name, const std::filesystem::path& ca
 
 } // namespace
 
-TEST_CASE("mount: snapshot of the view: folders, name order, stable inode numbers, changes") {
+TEST_CASE("mount: the snapshot of the view has folders in name order with stable inode numbers and follows "
+          "changes") {
   auto entry = [](std::uint64_t size, std::int64_t mtime) {
     ViewEntry e;
     e.source = "/in/x";
@@ -399,7 +400,7 @@ TEST_CASE("mount: snapshot of the view: folders, name order, stable inode number
   CHECK(inodes.count(before->at("b")->ino) == 0); // unchanged
 }
 
-TEST_CASE("mount: the tree is list --json's view; bytes, sizes, times and xattrs are the sources'") {
+TEST_CASE("mount: the tree is list --json's view with the sources' bytes/sizes/times/xattrs") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;
   make_library(tmp);
@@ -490,7 +491,7 @@ TEST_CASE("mount: the tree is list --json's view; bytes, sizes, times and xattrs
   CHECK(std::filesystem::is_empty(mnt));
 }
 
-TEST_CASE("mount: every kind of write fails with EROFS, and the inputs stay exactly as they were") {
+TEST_CASE("mount: every kind of write fails with EROFS and the inputs stay exactly as they were") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;
   make_library(tmp);
@@ -720,7 +721,7 @@ TEST_CASE("mount: eight concurrent readers over the whole tree get every byte ri
   MESSAGE(reads.load() << " files (" << bytes.load() / (1 << 20) << " MiB) read by 8 threads in 3 s");
 }
 
-TEST_CASE("mount: SIGTERM and Ctrl-C unmount cleanly; -f stays in the foreground") {
+TEST_CASE("mount: SIGTERM and Ctrl-C unmount cleanly and -f stays in the foreground") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;
   make_library(tmp);
@@ -748,7 +749,7 @@ TEST_CASE("mount: SIGTERM and Ctrl-C unmount cleanly; -f stays in the foreground
   CHECK(!is_mounted(mnt));
 }
 
-TEST_CASE("mount: a killed server leaves a mountpoint that unmount clears, and the next mount works") {
+TEST_CASE("mount: a killed server leaves a mountpoint that unmount clears and the next mount works") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;
   make_library(tmp);
@@ -783,7 +784,7 @@ TEST_CASE("mount: a killed server leaves a mountpoint that unmount clears, and t
 }
 
 TEST_CASE(
-    "mount: clear errors for a missing catalog, a mountpoint that is not an empty folder, or one in use") {
+    "mount: clear errors for a missing catalog or a mountpoint that is not an empty folder or one in use") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;
   make_library(tmp);
@@ -815,7 +816,7 @@ TEST_CASE(
   CHECK(r.status == 0);
 }
 
-TEST_CASE("mount: in the background it says where it mounted and how to unmount, as a shell command") {
+TEST_CASE("mount: in the background it says where it mounted and how to unmount as a shell command") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;
   make_library(tmp);
@@ -840,7 +841,7 @@ TEST_CASE("mount: in the background it says where it mounted and how to unmount,
   CHECK(!is_mounted(mnt));
 }
 
-TEST_CASE("mount: with the kernel's passthrough, reads of a source file do not come to the server") {
+TEST_CASE("mount: with the kernel's passthrough the reads of a source file do not come to the server") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;
   make_library(tmp);

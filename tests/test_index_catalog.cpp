@@ -53,7 +53,7 @@ TEST_CASE("opening something that is not a catalog fails clearly and touches not
                        doctest::Contains("not a directory"), Fatal);
 }
 
-TEST_CASE("a catalog of another schema version asks for --rebuild, and destroy removes it") {
+TEST_CASE("a catalog of another schema version asks for --rebuild and destroy removes it") {
   TmpDir tmp;
   const auto dir = tmp / "catalog";
   {
@@ -69,7 +69,7 @@ TEST_CASE("a catalog of another schema version asks for --rebuild, and destroy r
   CHECK_NOTHROW(Catalog::open(dir, Catalog::Access::read_write));
 }
 
-TEST_CASE("a catalog of the layout with a directory-listing table opens, and loses that table when written") {
+TEST_CASE("a catalog of the layout with a directory-listing table opens and loses that table when written") {
   // Earlier versions kept a "dirs" table of directory listings that nothing read.
   TmpDir tmp;
   const auto dir = tmp / "catalog";
@@ -123,7 +123,7 @@ TEST_CASE("a catalog of the layout with a directory-listing table opens, and los
   CHECK(Catalog::open(dir, Catalog::Access::read_only)->meta(meta_key::roots) == "/p");
 }
 
-TEST_CASE("a catalog written before samples opens and its records read, without samples") {
+TEST_CASE("a catalog written before samples opens and its records read without samples") {
   TmpDir tmp;
   const auto dir = tmp / "catalog";
   {

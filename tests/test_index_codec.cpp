@@ -48,7 +48,7 @@ FileRecord full_record() {
 
 } // namespace
 
-TEST_CASE("a file record survives encode and decode, field for field") {
+TEST_CASE("a file record survives encode and decode field for field") {
   const FileRecord r = full_record();
   FileRecord back;
   back.path = r.path;
@@ -73,7 +73,7 @@ TEST_CASE("decode refuses an unknown version and every truncation") {
   CHECK_FALSE(decode(bytes + "x", r));
 }
 
-TEST_CASE("a record written by version 1 (before samples) is read, without a sample") {
+TEST_CASE("a record written by version 1 (before samples) is read without a sample") {
   const FileRecord record = version_1_record();
   FileRecord back;
   REQUIRE(decode(k_version_1_bytes, back));
@@ -114,7 +114,7 @@ TEST_CASE("varints cover the whole range") {
   CHECK(in.at_end());
 }
 
-TEST_CASE("a decision survives its key and value; keys sort by size then hash; damage is refused") {
+TEST_CASE("a decision survives its key and value and keys sort by size then hash and damage is refused") {
   Decision d;
   d.content = {3'000'000'000ULL, 0xfedcba9876543210ULL};
   d.verdict = Verdict::together;

@@ -64,7 +64,7 @@ std::string dash_empty(const std::string& s) { return s == "-" ? std::string() :
 
 } // namespace
 
-TEST_CASE("corpus: every MANIFEST row's kind, make, model, capture time and content id") {
+TEST_CASE("corpus: every MANIFEST row reads back its kind/make/model/capture time/content id") {
   const auto corpus = test::corpus_dir();
   if (corpus.empty()) {
     MESSAGE("corpus absent (../shared/corpus/real or $IPD_CORPUS): skipping the real-file checks");
@@ -187,7 +187,7 @@ TEST_CASE("corpus: the plan keeps every relationship the MANIFEST notes describe
   CHECK(at("osxp_St James Park.AAE").role == Role::other);
 }
 
-TEST_CASE("corpus: truncated copies of every real media file get a clear error; nothing else is lost") {
+TEST_CASE("corpus: truncated copies of every real media file get a clear error and nothing else is lost") {
   const auto corpus = test::corpus_dir();
   if (corpus.empty()) {
     MESSAGE("corpus absent (../shared/corpus/real or $IPD_CORPUS): skipping the truncated real files");

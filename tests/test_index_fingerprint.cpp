@@ -77,7 +77,7 @@ TEST_CASE("a HEIC and a JPEG of the same generated picture fingerprint within th
   CHECK(ipd::fingerprint_distance(a, b) < ipd::k_default_fingerprint_threshold);
 }
 
-TEST_CASE("a PNG, a low-quality JPEG and a half-size JPEG of one picture match its JPEG") {
+TEST_CASE("a PNG and a low-quality JPEG and a half-size JPEG of one picture match its JPEG") {
   const std::string jpeg = ipd::test::make_jpeg(800, 600, k_plain, 11);
   const std::string png = ipd::test::make_png(800, 600, 11);
   const std::string low = ipd::test::make_jpeg(800, 600, k_plain, 11, 60);
@@ -172,7 +172,7 @@ TEST_CASE("a fingerprint survives its catalog encoding") {
   CHECK(untouched == ipd::Fingerprint{});
 }
 
-TEST_CASE("undecodable bytes give an error, never a crash") {
+TEST_CASE("undecodable bytes give an error and never a crash") {
   const std::string jpeg = ipd::test::make_jpeg(640, 480, k_plain, 6);
   const std::string heic = ipd::test::make_heic(320, 240, k_plain, 6);
   const std::string garbage(5000, '\x5a');
@@ -208,7 +208,7 @@ TEST_CASE("undecodable bytes give an error, never a crash") {
   }
 }
 
-TEST_CASE("full compare: near 0 % for one picture in two formats and sizes, far for another") {
+TEST_CASE("full compare: near 0 % for one picture in two formats and sizes and far for another") {
   const std::string heic = ipd::test::make_heic(640, 480, oriented(6), 12);
   const std::string jpeg = converted_jpeg(heic, 0.5);
   const std::string other = ipd::test::make_jpeg(480, 640, k_plain, 13);
@@ -268,7 +268,7 @@ TEST_CASE("fingerprints computed on several threads at once equal the serial one
   }
 }
 
-TEST_CASE("corpus: true copies fall under the default threshold, distinct pictures above it") {
+TEST_CASE("corpus: true copies fall under the default threshold and distinct pictures above it") {
   const std::filesystem::path corpus = ipd::test::corpus_dir();
   if (corpus.empty()) {
     MESSAGE("real corpus not found: skipped");

@@ -62,7 +62,7 @@ void make_library(const std::filesystem::path& root) {
   write_file(root / "Downloads/video.jpg", test::make_mov(other));
   write_file(root / "Screens/IMG_0002.PNG", test::make_png(40, 80, 2, "2015-09-27T16:29:28"));
   write_file(root / "Takeout/IMG_0003.jpg", test::make_jpeg(64, 48, {}, 3));
-  write_file(root / "Takeout/.DS_Store", std::string("\0\0\0\1Bud1\0\0", 12));
+  write_file(root / "Takeout/.DS_Store", std::string("\0\0\0\1Bud1\0\0", 10));
   write_file(root / "notes.txt", "trip to the coast\n");
 }
 
@@ -141,7 +141,7 @@ TEST_CASE("index reads each file's true type and capture facts from its content"
   CHECK(r("notes.txt").kind == Kind::other);
 }
 
-TEST_CASE("re-indexing an unchanged tree opens no input; changes are picked up exactly") {
+TEST_CASE("re-indexing an unchanged tree opens no input and picks up changes exactly") {
   TmpDir tmp;
   const auto root = std::filesystem::canonical(tmp.path()) / "in";
   make_library(root);
@@ -308,7 +308,7 @@ void remove_below(int dirfd) {
 
 } // namespace
 
-TEST_CASE("regression: a file under a path longer than PATH_MAX is indexed, planned and materialized") {
+TEST_CASE("regression: a file under a path longer than PATH_MAX is indexed and planned and materialized") {
   TmpDir tmp;
   const auto root = std::filesystem::canonical(tmp.path()) / "in";
   std::filesystem::create_directories(root);

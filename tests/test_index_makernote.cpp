@@ -69,7 +69,7 @@ TEST_CASE("bytes that are not an Apple MakerNote give nullopt") {
   CHECK_FALSE(ipd::parse_apple_makernote(bytes_of(std::string(64, '\0'))));
 }
 
-TEST_CASE("an id pointing outside the MakerNote is dropped, not read") {
+TEST_CASE("an id pointing outside the MakerNote is dropped and not read") {
   std::string note = ipd::test::apple_makernote_bytes(k_content_id, "");
   // Entry 1 (0x0011) is at 16 + 12; its offset field is at +8.
   const std::size_t offset_field = 16 + 12 + 8;
@@ -88,7 +88,7 @@ TEST_CASE("an entry count larger than the MakerNote stops at its end") {
   CHECK(parsed->burst_id == k_burst_id);
 }
 
-TEST_CASE("truncated, bit-flipped and random MakerNotes never read out of bounds") {
+TEST_CASE("truncated or bit-flipped or random MakerNotes never read out of bounds") {
   const std::string base = ipd::test::apple_makernote_bytes(k_content_id, k_burst_id);
   const std::vector<std::uint8_t> original(base.begin(), base.end());
   for (std::size_t length = 0; length <= original.size(); ++length) {

@@ -210,7 +210,7 @@ void kill_part_way(const fs::path& catalog, const fs::path& out, const std::stri
 
 } // namespace
 
-TEST_CASE("materialize: every view path becomes a hard link to its input; the tree is the view") {
+TEST_CASE("materialize: every view path becomes a hard link to its input and the tree is the view") {
   TmpDir tmp;
   test::make_small_library(tmp / "lib");
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
@@ -257,7 +257,7 @@ TEST_CASE("materialize: the library function reports what it made and calls the 
   CHECK(report.already == report.files);
 }
 
-TEST_CASE("materialize: a second run makes nothing; a foreign file is a conflict, left untouched") {
+TEST_CASE("materialize: a second run makes nothing and a foreign file is a conflict left untouched") {
   TmpDir tmp;
   test::make_small_library(tmp / "lib");
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
@@ -333,7 +333,7 @@ TEST_CASE("materialize: --dry-run prints what would be made and changes nothing"
   CHECK(tree_of(tmp / "out") == before);
 }
 
-TEST_CASE("materialize: inputs on another filesystem stop hard links up front; --mode copy works") {
+TEST_CASE("materialize: inputs on another filesystem stop hard links up front and --mode copy works") {
   TmpDir tmp;
   TmpfsMount other(tmp / "usb");
   if (!other.mounted()) {
@@ -373,7 +373,7 @@ TEST_CASE("materialize: inputs on another filesystem stop hard links up front; -
   CHECK(contains(r.out, std::to_string(view.size()) + " already there"));
 }
 
-TEST_CASE("materialize: --mode copy, symlink and reflink") {
+TEST_CASE("materialize: --mode copy and symlink and reflink") {
   TmpDir tmp;
   test::make_small_library(tmp / "lib");
   REQUIRE(run_tool({"index", "lib"}, tmp.path()).status == 0);
@@ -429,7 +429,7 @@ TEST_CASE("materialize: --mode copy, symlink and reflink") {
   }
 }
 
-TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
+TEST_CASE("materialize: a run killed part-way and run again completes the tree") {
   TmpDir tmp;
   for (unsigned i = 0; i < 3; ++i) {
     test::make_small_library(tmp / ("lib/set" + std::to_string(i)), 10 * i);
@@ -487,7 +487,7 @@ TEST_CASE("materialize: a run killed part-way, run again, completes the tree") {
   }
 }
 
-TEST_CASE("materialize: after a re-index, new files come and its own files that left the view go") {
+TEST_CASE("materialize: after a re-index new files come and its own files that left the view go") {
   TmpDir tmp;
   test::make_small_library(tmp / "lib");
   fs::create_directories(tmp / "lib/misc/old");
@@ -567,7 +567,7 @@ TEST_CASE("materialize: after a re-index, new files come and its own files that 
   CHECK(contains(again.out, "0 removed"));
 }
 
-TEST_CASE("materialize: inputs are unchanged; deleting the input roots afterwards loses nothing") {
+TEST_CASE("materialize: inputs are unchanged and deleting the input roots afterwards loses nothing") {
   TmpDir tmp;
   test::make_small_library(tmp / "original");
   // A copy of the library, whose roots the test deletes.
@@ -614,7 +614,7 @@ TEST_CASE("materialize: inputs are unchanged; deleting the input roots afterward
   }
 }
 
-TEST_CASE("materialize: clear fatal errors, and nothing written outside OUTDIR") {
+TEST_CASE("materialize: clear fatal errors and nothing written outside OUTDIR") {
   TmpDir tmp;
   test::make_small_library(tmp / "lib");
   auto r = run_tool({"materialize", "out"}, tmp.path());
@@ -666,7 +666,7 @@ TEST_CASE("materialize: clear fatal errors, and nothing written outside OUTDIR")
   CHECK(report.made + 5 == report.files);
 }
 
-TEST_CASE("materialize: the real corpus, hard-linked, is complete and every path -ef its input") {
+TEST_CASE("materialize: the real corpus hard-linked is complete and every path -ef its input") {
   const fs::path corpus = test::corpus_dir();
   if (corpus.empty()) {
     MESSAGE("skipped: no corpus in ../shared/corpus/real (or $IPD_CORPUS)");
@@ -728,7 +728,7 @@ TEST_CASE("regression: a view path named like materialize's manifest is written"
 }
 
 TEST_CASE(
-    "regression: an OUTDIR inside the catalog is refused, and --rebuild deletes only the catalog's files") {
+    "regression: an OUTDIR inside the catalog is refused and --rebuild deletes only the catalog's files") {
   TmpDir tmp;
   const auto root = tmp / "in";
   test::make_small_library(root);

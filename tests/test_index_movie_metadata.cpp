@@ -52,7 +52,7 @@ MediaInfo read_bytes(const std::string& bytes) { return read_bytes(bytes, bytes.
 
 } // namespace
 
-TEST_CASE("a generated mov gives back its Apple keys, rotation and duration") {
+TEST_CASE("a generated mov gives back its Apple keys and rotation and duration") {
   ipd::test::MovieSpec spec;
   spec.creation_date = "2021-05-03T14:22:01-0700";
   spec.make = "Apple";
@@ -81,7 +81,7 @@ TEST_CASE("a generated mov gives back its Apple keys, rotation and duration") {
   CHECK(info.duration_ms <= 1550);
 }
 
-TEST_CASE("rotation by 0, 180 and 270 degrees") {
+TEST_CASE("rotation by 0 or 180 or 270 degrees") {
   ipd::test::MovieSpec spec;
   spec.width = 80;
   spec.height = 16;
@@ -119,7 +119,7 @@ TEST_CASE("an mp4 with only the header creation time gives a UTC capture time") 
   CHECK(info.duration_ms <= 2050);
 }
 
-TEST_CASE("Apple keys in an mp4, and the keys' date wins over the header's") {
+TEST_CASE("Apple keys in an mp4 and the keys' date wins over the header's") {
   ipd::test::MovieSpec spec;
   spec.creation_date = "2019-12-31T23:59:59+0530";
   spec.creation_time_utc = "2020-06-01T00:00:00Z";
@@ -151,7 +151,7 @@ TEST_CASE("an unparsable creationdate falls back to the header time") {
   CHECK(ipd::format_iso8601(info.capture) == "2018-03-04T05:06:07+00:00");
 }
 
-TEST_CASE("reading uses only the descriptor's bytes up to the given size, via pread") {
+TEST_CASE("reading uses only the descriptor's bytes up to the given size via pread") {
   ipd::test::MovieSpec spec;
   spec.model = "iPhone 8";
   const std::string bytes = ipd::test::make_mov(spec);
@@ -165,7 +165,7 @@ TEST_CASE("reading uses only the descriptor's bytes up to the given size, via pr
   CHECK(::lseek(fd.get(), 0, SEEK_CUR) == 17);
 }
 
-TEST_CASE("empty, garbage and truncated movies give an error and no crash") {
+TEST_CASE("empty or garbage or truncated movies give an error and no crash") {
   SUBCASE("empty") {
     const MediaInfo info = read_bytes("");
     CHECK(info.error == "empty file");

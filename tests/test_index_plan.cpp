@@ -79,7 +79,7 @@ Planned plan_of(const std::filesystem::path& catalog_dir, const std::filesystem:
 
 } // namespace
 
-TEST_CASE("plan: the HEIC is kept over the JPG made from it, even an older and larger JPG") {
+TEST_CASE("plan: the HEIC is kept over the JPG made from it even when the JPG is older and larger") {
   TmpDir tmp;
   const auto root = tmp / "in";
   write_file(root / "DCIM/IMG_0001.HEIC", test::make_heic(640, 480, camera(), 1));
@@ -131,7 +131,7 @@ test::ExifSpec windows_resave(test::ExifSpec exif) {
 }
 
 TEST_CASE(
-    "plan: a HEIC and its converted JPG settle on identifier and size; the JPG stands in for its pixels") {
+    "plan: a HEIC and its converted JPG settle on identifier and size and the JPG stands in for its pixels") {
   TmpDir tmp;
   const auto root = tmp / "in";
   test::ExifSpec exif = camera();
@@ -225,7 +225,7 @@ TEST_CASE("plan: an edited crop and an IMG_E edit of the same instant are their 
   CHECK(plan.at("IMG_E0020.JPG").view == "Apple iPhone 12 Pro/2021/2021-05/20210503_142201_IMG_E0020.JPG");
 }
 
-TEST_CASE("plan: a movie named .jpg is a .MOV; a stripped copy goes to unknown_time/") {
+TEST_CASE("plan: a movie named .jpg is a .MOV and a stripped copy goes to unknown_time/") {
   TmpDir tmp;
   const auto root = tmp / "in";
   test::MovieSpec movie;
@@ -245,7 +245,7 @@ TEST_CASE("plan: a movie named .jpg is a .MOV; a stripped copy goes to unknown_t
   CHECK(plan.at("Takeout/IMG_0030 copy.jpg").view == "duplicates/unknown_time/in/Takeout/IMG_0030 (2).JPG");
 }
 
-TEST_CASE("plan: a DNG's JPG sibling is a raw-sidecar, or a duplicate with --no-raw-sidecars") {
+TEST_CASE("plan: a DNG's JPG sibling is a raw-sidecar or a duplicate with --no-raw-sidecars") {
   TmpDir tmp;
   const auto root = tmp / "in";
   write_file(root / "IMG_0040.DNG", test::make_dng(64, 48, camera(), 40));
@@ -261,7 +261,7 @@ TEST_CASE("plan: a DNG's JPG sibling is a raw-sidecar, or a duplicate with --no-
   CHECK(plan.at("IMG_0040.JPG").role == Role::duplicate);
 }
 
-TEST_CASE("plan: Live Photo movies and AAE sidecars follow their still; a copy's sidecar is a duplicate") {
+TEST_CASE("plan: Live Photo movies and AAE sidecars follow their still and a copy's sidecar is a duplicate") {
   TmpDir tmp;
   const auto root = tmp / "in";
   test::ExifSpec live = camera();
@@ -339,7 +339,7 @@ TEST_CASE("plan: names from metadata cannot leave the view or carry control char
   CHECK(plan.at("IMG_75.JPG").view.rfind("duplicates (device)/", 0) == 0);
 }
 
-TEST_CASE("plan: every input file is in the view exactly once, whatever the tree and thread count") {
+TEST_CASE("plan: every input file is in the view exactly once whatever the tree and thread count") {
   std::mt19937 random(20261124);
   for (int round = 0; round < 3; ++round) {
     TmpDir tmp;
@@ -397,7 +397,7 @@ TEST_CASE("plan: every input file is in the view exactly once, whatever the tree
   }
 }
 
-TEST_CASE("plan: README.txt names the folders, counts and unreadable files") {
+TEST_CASE("plan: README.txt names the folders and gives the counts and the unreadable files") {
   TmpDir tmp;
   const auto root = tmp / "in";
   write_file(root / "IMG_0090.JPG", test::make_jpeg(64, 48, camera(), 90));

@@ -6,7 +6,7 @@
 
 using namespace ipd;
 
-TEST_CASE("EXIF dates parse with subseconds and offsets, and print as ISO 8601") {
+TEST_CASE("EXIF dates parse with subseconds and offsets and print as ISO 8601") {
   CaptureTime t;
   t.source = TimeSource::exif_original;
   REQUIRE(parse_datetime("2021:04:08 16:04:55", t));
@@ -28,7 +28,7 @@ TEST_CASE("EXIF dates parse with subseconds and offsets, and print as ISO 8601")
   CHECK(format_iso8601(q) == "2003-08-30T00:00:00");
 }
 
-TEST_CASE("malformed and unset dates are refused, leaving the time as it was") {
+TEST_CASE("malformed and unset dates are refused and leave the time as it was") {
   CaptureTime t;
   t.source = TimeSource::exif_original;
   CHECK_FALSE(parse_datetime("0000:00:00 00:00:00", t));

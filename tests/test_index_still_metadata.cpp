@@ -57,7 +57,7 @@ TEST_CASE("a generated JPEG's EXIF and Apple MakerNote read back") {
   check_iphone_spec(read(ipd::test::make_jpeg(64, 48, iphone_spec(), 1), ipd::Format::jpeg));
 }
 
-TEST_CASE("a generated HEIC's EXIF and Apple MakerNote read back, sized after rotation") {
+TEST_CASE("a generated HEIC's EXIF and Apple MakerNote read back with its size after rotation") {
   check_iphone_spec(read(ipd::test::make_heic(64, 48, iphone_spec(), 2), ipd::Format::heic));
 }
 
@@ -112,7 +112,7 @@ TEST_CASE("a PNG without metadata reads without error") {
   CHECK(info.height == 16);
 }
 
-TEST_CASE("DateTimeOriginal beats XMP, XMP beats DateTimeDigitized, and bad dates are skipped") {
+TEST_CASE("DateTimeOriginal beats XMP which beats DateTimeDigitized and bad dates are skipped") {
   ipd::test::ExifSpec spec;
   spec.date_time_original = "2021:04:08 16:04:55";
   spec.subsec = "787";
@@ -153,7 +153,7 @@ TEST_CASE("empty and garbage input give an error sentence") {
   CHECK(unknown.error.starts_with("no metadata could be read: "));
 }
 
-TEST_CASE("every truncation of a generated JPEG, HEIC and PNG reads without crashing") {
+TEST_CASE("every truncation of a generated JPEG or HEIC or PNG reads without crashing") {
   const ipd::test::ExifSpec spec = iphone_spec();
   for (const auto& [bytes, format] :
        {std::pair{ipd::test::make_jpeg(64, 48, spec, 8), ipd::Format::jpeg},

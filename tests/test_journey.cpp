@@ -286,7 +286,7 @@ void run_journey(const test::MessyOptions& options) {
 
 } // namespace
 
-TEST_CASE("journey: index, mount, read, materialize and unmount a messy generated library") {
+TEST_CASE("journey: index then mount and read then materialize and unmount a messy generated library") {
   test::MessyOptions options;
   options.captures = 70;
   options.seed = 7;

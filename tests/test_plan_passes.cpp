@@ -234,7 +234,7 @@ TEST_CASE("plan: an edit that is close to a copy but not to the original is its 
   CHECK(content.decodes == 3);
 }
 
-TEST_CASE("plan: byte copies are found from hashes, and hard links without reading them") {
+TEST_CASE("plan: byte copies are found from hashes and hard links without reading them") {
   MemoryContent content;
   auto a = photo("/in/a/IMG_2.JPG", Format::jpeg);
   auto b = photo("/in/b/IMG_2.JPG", Format::jpeg);
@@ -252,7 +252,7 @@ TEST_CASE("plan: byte copies are found from hashes, and hard links without readi
   CHECK(p.plan.stats.hashed == 2);
 }
 
-TEST_CASE("plan: a HEIC and its JPG with one content identifier and size are one capture, unread") {
+TEST_CASE("plan: a HEIC and its JPG with one content identifier and size are one capture unread") {
   MemoryContent content;
   auto heic = photo("/in/IMG_3.HEIC", Format::heic);
   auto jpg = photo("/in/IMG_3.JPG", Format::jpeg);
@@ -266,7 +266,7 @@ TEST_CASE("plan: a HEIC and its JPG with one content identifier and size are one
   CHECK(p.plan.stats.settled_by_metadata == 1);
 }
 
-TEST_CASE("plan: other content identifiers, instants or devices keep files apart without pixels") {
+TEST_CASE("plan: other content identifiers or instants or devices keep files apart without pixels") {
   MemoryContent content;
   auto a = photo("/in/IMG_4.HEIC", Format::heic);
   auto other_id = photo("/in/IMG_4 (1).HEIC", Format::heic);
@@ -285,7 +285,7 @@ TEST_CASE("plan: other content identifiers, instants or devices keep files apart
   CHECK(content.decodes == 0);
 }
 
-TEST_CASE("plan: Live Photo movies pair by content identifier, else by name within 3 s") {
+TEST_CASE("plan: Live Photo movies pair by content identifier or else by name within 3 s") {
   MemoryContent content;
   auto still = photo("/in/IMG_10.HEIC", Format::heic);
   auto movie = photo("/in/renamed.MOV", Format::mov);
@@ -304,7 +304,8 @@ TEST_CASE("plan: Live Photo movies pair by content identifier, else by name with
   CHECK(p.at(movie3.path).role == Role::keeper);
 }
 
-TEST_CASE("plan: sidecars follow the kept copy; a second one of a kind is a duplicate; orphans are other") {
+TEST_CASE(
+    "plan: sidecars follow the kept copy and a second one of a kind is a duplicate and orphans are other") {
   MemoryContent content;
   auto heic = photo("/in/a/IMG_20.HEIC", Format::heic);
   auto aae = file("/in/a/IMG_20.AAE", Format::aae, 300);
@@ -332,7 +333,7 @@ TEST_CASE("plan: sidecars follow the kept copy; a second one of a kind is a dupl
   CHECK(p.at(orphan.path).view == "other/in/c/IMG_99.AAE");
 }
 
-TEST_CASE("plan: view names never collide, not even by case, and reserved folder names stay free") {
+TEST_CASE("plan: view names never collide (not even by case) and reserved folder names stay free") {
   MemoryContent content;
   // Two distinct pictures of one second and stem in two folders, and one differing only in case.
   auto a = photo("/in/a/IMG_30.JPG", Format::jpeg);
@@ -352,7 +353,7 @@ TEST_CASE("plan: view names never collide, not even by case, and reserved folder
   CHECK(p.at(reserved.path).view == "Duplicates (device)/2021/2021-05/20210503_142251_IMG_31.JPG");
 }
 
-TEST_CASE("plan: files without a capture time, unreadable files and links have their own places") {
+TEST_CASE("plan: files without a capture time and unreadable files and links have their own places") {
   MemoryContent content;
   auto untimed = file("/in/x/screenshot.PNG", Format::png);
   auto untimed_copy = file("/in/y/screenshot.PNG", Format::png);
@@ -392,7 +393,7 @@ TEST_CASE("regression: a device named like materialize's manifest gets a folder 
   CHECK(p.at(c.path).view.rfind(".iphone-photo-dedup-materialized photos/", 0) == 0);
 }
 
-TEST_CASE("plan: samples decide clear pairs; the band and an editor's file go to the whole pictures") {
+TEST_CASE("plan: samples decide clear pairs and the band and an editor's file go to the whole pictures") {
   MemoryContent content;
   auto heic = photo("/in/IMG_50.HEIC", Format::heic);
   auto resave = photo("/in/w/IMG_50.JPG", Format::jpeg);
@@ -608,7 +609,7 @@ TEST_CASE("decisions: of apart and together on one file the later holds and both
   }
 }
 
-TEST_CASE("decisions: one on a content no input has is kept and noted; README.txt lists them") {
+TEST_CASE("decisions: one on a content no input has is kept and noted and README.txt lists them") {
   MemoryContent content;
   Converted c(content);
   Decision gone{{999, 12345}, Verdict::keep, k_2026, 0, "/in/deleted/IMG_1.HEIC"};

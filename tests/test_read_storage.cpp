@@ -43,7 +43,7 @@ fs::path fake_sysfs(const fs::path& at, std::uint64_t dev, const char* rotationa
 
 } // namespace
 
-TEST_CASE("storage: a partition of a spinning disk is rotational; an SSD or no sysfs entry is not") {
+TEST_CASE("storage: a partition of a spinning disk is rotational and an SSD or no sysfs entry is not") {
   TmpDir tmp;
   const std::uint64_t dev = makedev(8, 1);
   CHECK(is_rotational(dev, fake_sysfs(tmp / "hdd", dev, "1\n")));
@@ -63,7 +63,7 @@ TEST_CASE("storage: a partition of a spinning disk is rotational; an SSD or no s
   CHECK_FALSE(is_rotational(dev, vm));
 }
 
-TEST_CASE("storage: on a spinning disk index reads one file at a time, with the same result") {
+TEST_CASE("storage: on a spinning disk index reads one file at a time with the same result") {
   TmpDir tmp;
   const auto root = fs::canonical(tmp.path()) / "in";
   for (int i = 0; i < 20; ++i) {

@@ -84,7 +84,7 @@ TEST_CASE("a clone of a template HEIC reads back with the capture's time and ids
   check_clone(ipd::test::make_heic(96, 64, template_spec(), 3), ipd::Format::heic);
 }
 
-TEST_CASE("encode_heic_grid writes a grid of tiles, turned by irot as an iPhone turns a portrait") {
+TEST_CASE("encode_heic_grid writes a grid of tiles turned by irot as an iPhone turns a portrait") {
   const int width = 1100; // 3×2 tiles of 512×512, the last column and row cut
   const int height = 700;
   std::vector<std::uint8_t> rgb(static_cast<std::size_t>(width) * height * 3);

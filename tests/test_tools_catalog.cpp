@@ -32,8 +32,7 @@ bool contains(const std::string& text, const char* what) { return text.find(what
 
 } // namespace
 
-TEST_CASE(
-    "regression: a second index while another holds the catalog exits 2 at once, or waits with --wait") {
+TEST_CASE("regression: a second index while another holds the catalog exits 2 at once or waits with --wait") {
   TmpDir tmp;
   make_library(tmp / "in");
   const std::string cwd = tmp.path().string();
@@ -98,7 +97,7 @@ TEST_CASE("regression: a catalog whose plan was cut short is not served as a vie
   CHECK(run_tool({"explain", "in/IMG_0001.JPG"}, cwd).status == 0);
 }
 
-TEST_CASE("regression: a damaged catalog is named as such, and --rebuild replaces it") {
+TEST_CASE("regression: a damaged catalog is named as such and --rebuild replaces it") {
   TmpDir tmp;
   make_library(tmp / "in");
   const std::string cwd = tmp.path().string();
@@ -155,7 +154,7 @@ TEST_CASE("index killed at five points converges to the result of a run never ki
   CHECK(run_tool({"list", "--json", "--catalog", "killed"}, cwd).out == clean);
 }
 
-TEST_CASE("a catalog whose making was cut short is made again by index, and readers say so") {
+TEST_CASE("a catalog whose making was cut short is made again by index and readers say so") {
   TmpDir tmp;
   make_library(tmp / "in");
   const std::string cwd = tmp.path().string();

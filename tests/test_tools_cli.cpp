@@ -1,6 +1,7 @@
 // The real binary, as a user runs it: exit statuses, messages, and what list and status print.
 #include "tests/support/json_lines.hpp"
 #include "tests/support/media.hpp"
+#include "tests/support/mutate.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/tmpdir.hpp"
 
@@ -31,7 +32,7 @@ test::ExifSpec exif(const char* when) {
 
 } // namespace
 
-TEST_CASE("cli: index, then list --json and status describe every file") {
+TEST_CASE("cli: index then list --json and status describe every file") {
   TmpDir tmp;
   write_file(tmp / "in/a/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
   write_file(tmp / "in/b/IMG_0002.HEIC", test::make_heic(32, 24, exif("2019:07:02 11:00:00"), 2));
@@ -66,7 +67,7 @@ TEST_CASE("cli: index, then list --json and status describe every file") {
         std::string::npos);
 }
 
-TEST_CASE("cli: bad files are listed with their error, the rest indexed, exit status 1") {
+TEST_CASE("cli: bad files are listed with their error and the rest indexed with exit status 1") {
   TmpDir tmp;
   const std::string jpeg = test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1);
   write_file(tmp / "in/good.JPG", jpeg);
@@ -142,7 +143,7 @@ TEST_CASE("cli: usage and fatal errors exit 2 with a clear message") {
   CHECK(test::read_file(tmp / "photos/IMG_1.JPG") == "x");
 }
 
-TEST_CASE("cli: --rebuild starts afresh; a catalog inside a root is not indexed") {
+TEST_CASE("cli: --rebuild starts afresh and a catalog inside a root is not indexed") {
   TmpDir tmp;
   write_file(tmp / "in/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
   auto r = run_tool({"index", "."}, (tmp / "in").string());
@@ -153,7 +154,7 @@ TEST_CASE("cli: --rebuild starts afresh; a catalog inside a root is not indexed"
   CHECK(r.out.find("0 unchanged (not opened), 1 added") != std::string::npos);
 }
 
-TEST_CASE("cli: explain answers for an input path and for a view path; list filters by role") {
+TEST_CASE("cli: explain answers for an input path and for a view path and list filters by role") {
   TmpDir tmp;
   test::ExifSpec e = exif("2019:07:01 10:00:00");
   e.subsec = "500";
@@ -200,7 +201,7 @@ TEST_CASE("cli: explain answers for an input path and for a view path; list filt
   CHECK(r.out.find("2 keepers") != std::string::npos);
 }
 
-TEST_CASE("regression: files not served are listed by path, and README.txt's counts agree with list") {
+TEST_CASE("regression: files not served are listed by path and README.txt's counts agree with list") {
   TmpDir tmp;
   write_file(tmp / "in/a/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
   write_file(tmp / "in/a/IMG_0001 (1).JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
@@ -232,7 +233,7 @@ TEST_CASE("regression: files not served are listed by path, and README.txt's cou
         std::string::npos);
 }
 
-TEST_CASE("cli: roots add up over runs; a missing root keeps its files; --forget-root removes one") {
+TEST_CASE("cli: roots add up over runs and a missing root keeps its files until --forget-root removes it") {
   TmpDir tmp;
   write_file(tmp / "lib/2019/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
   write_file(tmp / "lib/2020/IMG_0002.JPG", test::make_jpeg(32, 24, exif("2020:07:01 10:00:00"), 2));
@@ -305,7 +306,31 @@ std::string run_on_terminal(const std::vector<std::string>& args, const std::str
 
 } // namespace
 
-TEST_CASE("cli: on a terminal index draws a bar through the content checks; piped, only plain lines") {
+namespace {
+
+// What a person sees of a catalog: status, list, explain of `input`, and the view's README.txt
+// (materialized into `out`), each as one text.
+std::vector<std::pair<std::string, std::string>> what_is_shown(const TmpDir& tmp, const std::string& input) {
+  std::vector<std::pair<std::string, std::string>> shown;
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"status"},
+                                               {"status", "--json"},
+                                               {"list"},
+                                               {"list", "--json"},
+                                               {"explain", input}}) {
+    const auto r = run_tool(args, tmp.path());
+    CHECK(r.status == 0);
+    shown.emplace_back(args[0] + (args.size() > 1 ? " " + args[1] : std::string()), r.out + r.err);
+  }
+  const auto r = run_tool({"materialize", "out"}, tmp.path());
+  CHECK(r.status == 0);
+  shown.emplace_back("materialize", r.out + r.err);
+  shown.emplace_back("README.txt", test::read_file(tmp / "out/README.txt"));
+  return shown;
+}
+
+} // namespace
+
+TEST_CASE("cli: on a terminal index draws a bar through the content checks and piped only plain lines") {
   TmpDir tmp;
   for (int i = 0; i < 12; ++i) {
     const std::string when = "2021:05:03 14:22:" + std::to_string(10 + i);
@@ -325,4 +350,46 @@ TEST_CASE("cli: on a terminal index draws a bar through the content checks; pipe
       CHECK_MESSAGE((static_cast<unsigned char>(c) >= 0x20 || c == '\n'), "control byte " << int(c));
     }
   }
+}
+
+TEST_CASE("regression: a garbled box type does not reach the terminal") {
+  // A HEIC whose last box has the type "\n\xb8\x1b[" and is cut short: its error used to carry
+  // the newline and the escape raw into stderr, status, list, explain and README.txt.
+  TmpDir tmp;
+  const std::string heic = test::make_heic(64, 48, exif("2019:07:01 10:00:00"), 3);
+  const auto boxes = test::bmff_boxes(heic);
+  REQUIRE(boxes.size() >= 2);
+  const std::string garbled = test::with_box_type(heic, boxes.size() - 1, "\n\xb8\x1b[");
+  write_file(tmp / "in/IMG_0003.HEIC", garbled.substr(0, garbled.size() - 10));
+  const std::string escaped = "the '\\x0a\\xb8\\x1b[' box needs";
+
+  const auto r = run_tool({"index", "in"}, tmp.path());
+  CHECK(r.status == 1);
+  CHECK(r.err.find("IMG_0003.HEIC: truncated: " + escaped) != std::string::npos);
+  CHECK(test::first_control_character(r.out + r.err) == "");
+  for (const auto& [what, text] : what_is_shown(tmp, "in/IMG_0003.HEIC")) {
+    INFO(what, ": ", text);
+    CHECK(test::first_control_character(text) == "");
+    if (what != "list --json" && what != "status --json" && what != "materialize") {
+      CHECK(text.find(escaped) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("regression: control characters in a camera's make and model do not reach the terminal") {
+  TmpDir tmp;
+  test::ExifSpec e = exif("2019:07:01 10:00:00");
+  e.make = "Evil\x1b]0;owned\x07";
+  e.model = "Cam\x1b[2J\xc2\x9b"
+            "31m";
+  write_file(tmp / "in/IMG_0004.JPG", test::make_jpeg(64, 48, e, 4));
+  const auto r = run_tool({"index", "in"}, tmp.path());
+  CHECK(r.status == 0);
+  CHECK(test::first_control_character(r.out + r.err) == "");
+  for (const auto& [what, text] : what_is_shown(tmp, "in/IMG_0004.JPG")) {
+    INFO(what, ": ", text);
+    CHECK(test::first_control_character(text) == "");
+  }
+  const auto status = run_tool({"status"}, tmp.path());
+  CHECK(status.out.find("Evil\\x1b]0;owned\\x07 Cam\\x1b[2J\\xc2\\x9b31m") != std::string::npos);
 }

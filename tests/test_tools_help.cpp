@@ -48,7 +48,7 @@ bool contains(const std::string& text, const std::string& part) {
 
 } // namespace
 
-TEST_CASE("help: the general help lists every command in one line each, within 80 columns") {
+TEST_CASE("help: the general help lists every command in one line each within 80 columns") {
   for (const auto& args : {std::vector<std::string>{"--help"}, {"help"}, {"-h"}}) {
     CAPTURE(args[0]);
     const auto r = run_tool(args);
@@ -67,7 +67,7 @@ TEST_CASE("help: the general help lists every command in one line each, within 8
   CHECK(r.err == run_tool({"--help"}).out);
 }
 
-TEST_CASE("help: every command's --help names each of its options within 80 columns, as help COMMAND does") {
+TEST_CASE("help: every command's --help names each of its options within 80 columns as help COMMAND does") {
   for (const auto& command : tools::commands()) {
     const std::string name(command.name);
     CAPTURE(name);
@@ -126,7 +126,7 @@ TEST_CASE("help: --version and version print the tool's version and the librarie
   CHECK(run_tool({"version", "extra"}).status == 2);
 }
 
-TEST_CASE("help: a mistyped command or option gets 'did you mean'; an unknown option exits 2 naming it") {
+TEST_CASE("help: a mistyped command or option gets 'did you mean' and an unknown option exits 2 naming it") {
   TmpDir tmp;
   struct Case {
     std::vector<std::string> args;
@@ -159,7 +159,7 @@ TEST_CASE("help: a mistyped command or option gets 'did you mean'; an unknown op
   CHECK(std::filesystem::is_empty(tmp.path())); // no catalog was made
 }
 
-TEST_CASE("help: an option that takes a value may be given once; flags take no value") {
+TEST_CASE("help: an option that takes a value may be given once and flags take no value") {
   TmpDir tmp;
   std::filesystem::create_directories(tmp / "in");
   struct Case {

@@ -76,7 +76,7 @@ std::set<std::string> option_names(const tools::Command& command) {
 
 } // namespace
 
-TEST_CASE("completion: bash completes commands, every option of every command, roles, modes and folders") {
+TEST_CASE("completion: bash completes commands and every option of every command and roles/modes/folders") {
   std::set<std::string> all{"--help", "--version"};
   for (const auto& command : tools::commands()) {
     all.emplace(command.name);
@@ -113,7 +113,7 @@ TEST_CASE("completion: bash completes commands, every option of every command, r
   CHECK(bash_complete({"iphone-photo-dedup", "index", "photos", "--jobs", ""}, tmp.path()).empty());
 }
 
-TEST_CASE("completion: zsh completes commands, every option of every command, roles, modes and folders") {
+TEST_CASE("completion: zsh completes commands and every option of every command and roles/modes/folders") {
   if (!have_program("zsh")) {
     MESSAGE("skipped: zsh is not installed (package zsh)");
     return;
@@ -194,7 +194,7 @@ TEST_CASE("man page: renders without a warning and documents every command and o
   CHECK(text.find("EXIT STATUS") != std::string::npos);
 }
 
-TEST_CASE("install: cmake --install puts a working tool, its modules, man page and completions in a prefix") {
+TEST_CASE("install: cmake --install puts a working tool with its modules/man page/completions in a prefix") {
   TmpDir tmp;
   const auto prefix = tmp / "prefix";
   auto r = run_program({IPD_CMAKE, "--install", IPD_BUILD_DIR, "--prefix", prefix.string()});

@@ -81,6 +81,10 @@ struct FileRecord {
   Format format = Format::unknown;
   std::string mime; // libmagic's MIME type of the first bytes
 
+  // Text from inside the file (make, model, software, content identifier) and the error are
+  // display_text: control characters, backslashes and invalid UTF-8 come escaped as \xNN, so
+  // whatever shows them (status, list, explain, README.txt, the mount's xattrs) shows no raw
+  // byte of the file. The path is stored as it is and escaped where it is shown.
   CaptureTime capture;
   std::string make;
   std::string model;
@@ -105,7 +109,8 @@ struct FileRecord {
   bool operator==(const FileRecord&) const = default;
 };
 
-// Metadata read from a file's content; the part of FileRecord a reader fills.
+// Metadata read from a file's content; the part of FileRecord a reader fills (its text and
+// error escaped as FileRecord's are).
 struct MediaInfo {
   CaptureTime capture;
   std::string make;

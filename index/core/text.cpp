@@ -1,5 +1,6 @@
 #include "index/core/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -72,6 +73,11 @@ std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
       ++i;
       continue;
     }
+    if (n == 2 && c == 0xC2 && static_cast<unsigned char>(name[i + 1]) < 0xA0) { // a C1 control
+      out += '_';
+      i += 2;
+      continue;
+    }
     if (out.size() + n > max_bytes) {
       break;
     }
@@ -104,16 +110,21 @@ std::string shell_word(std::string_view text) {
   return quoted + "'";
 }
 
-std::string display_path(std::string_view text) {
+std::string display_text(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t n = utf8_length(text, i);
     const auto c = static_cast<unsigned char>(text[i]);
-    if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7F || c == '\\'))) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-      ++i;
+    const bool c0 = n == 1 && (c < 0x20 || c == 0x7F || c == '\\');
+    // U+0080..U+009F (C2 80..C2 9F): C1 controls, which some terminals obey (9B is CSI).
+    const bool c1 = n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
+    if (n == 0 || c0 || c1) {
+      for (std::size_t k = 0; k < std::max<std::size_t>(n, 1); ++k) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(text[i + k]));
+        out += buf;
+      }
+      i += std::max<std::size_t>(n, 1);
     } else {
       out.append(text.substr(i, n));
       i += n;
@@ -121,5 +132,7 @@ std::string display_path(std::string_view text) {
   }
   return out;
 }
+
+std::string display_path(std::string_view path) { return display_text(path); }
 
 } // namespace ipd

@@ -20,14 +20,21 @@ bool valid_utf8(std::string_view text);
 // `text` with ASCII A-Z lowered; other bytes as they are.
 std::string lower_ascii(std::string_view text);
 
-// A file or folder name made safe from metadata: no '/', '\\' or control characters, not "."
-// or "..", well-formed UTF-8 (each invalid byte becomes '_'), no leading spaces or trailing
-// spaces and dots, at most `max_bytes` bytes (cut at a character boundary); empty input gives "_".
+// A file or folder name made safe from metadata: no '/', '\\' or control characters (C0, DEL
+// or C1: each becomes '_'), not "." or "..", well-formed UTF-8 (each invalid byte becomes '_'),
+// no leading spaces or trailing spaces and dots, at most `max_bytes` bytes (cut at a character
+// boundary); empty input gives "_".
 std::string sanitize_name(std::string_view name, std::size_t max_bytes = 120);
 
-// `text` for a terminal or a log line: control characters, backslashes and invalid UTF-8
-// shown as \xNN, so a newline or an escape sequence in a file name cannot break the output.
-std::string display_path(std::string_view text);
+// `text` for a terminal, a log line or a message: control characters, backslashes and invalid
+// UTF-8 shown as \xNN, so a newline or an escape sequence cannot break the output. Every piece
+// of a message that comes from inside a file (a box type, a metadata string, a library's
+// message that may quote the file) goes through it where the message is made.
+std::string display_text(std::string_view text);
+
+// A path for a terminal or a log line: display_text of it (a path's bytes are stored as they
+// are, so the escaping happens where it is shown).
+std::string display_path(std::string_view path);
 
 // `text` as one word for a POSIX shell, to show a command a user can paste: as it is when it has
 // only safe characters, else in single quotes.

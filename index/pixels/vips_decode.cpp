@@ -1,5 +1,7 @@
 #include "index/pixels/vips_decode.hpp"
 
+#include "index/core/text.hpp"
+
 #include <exception>
 #include <vector>
 
@@ -7,7 +9,7 @@ namespace ipd::vips_decode {
 namespace {
 
 // The libvips error buffer (shared by all threads) taken and cleared, trimmed to its first line;
-// `fallback` when it is empty.
+// `fallback` when it is empty. Escaped (display_text): a loader's message may quote the file.
 std::string take_vips_error(std::string_view fallback) {
   char* raw = vips_error_buffer_copy();
   std::string text = raw ? raw : "";
@@ -16,9 +18,9 @@ std::string take_vips_error(std::string_view fallback) {
     text.resize(newline);
   }
   if (text.empty()) {
-    return std::string(fallback);
+    return display_text(fallback);
   }
-  return text;
+  return display_text(text);
 }
 
 int orientation_of(const vips::VImage& image) {
@@ -58,7 +60,7 @@ std::string decode_failure() {
   } catch (const vips::VError& e) {
     return "cannot decode image: " + take_vips_error(e.what());
   } catch (const std::exception& e) {
-    return std::string("cannot decode image: ") + e.what();
+    return "cannot decode image: " + display_text(e.what());
   } catch (...) {
     return "cannot decode image";
   }

@@ -1,5 +1,7 @@
 #include "index/read/integrity.hpp"
 
+#include "index/core/text.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <string_view>
@@ -38,9 +40,9 @@ std::string check_bmff(Bytes d) {
       return "corrupt: a box of size " + std::to_string(size) + " at byte " + std::to_string(at);
     }
     if (size > d.size() - at) {
-      const std::string type(reinterpret_cast<const char*>(d.data() + at + 4), 4);
-      return "truncated: the '" + type + "' box needs " + std::to_string(size) + " bytes, the file has " +
-             std::to_string(d.size() - at) + " left";
+      const std::string_view type(reinterpret_cast<const char*>(d.data() + at + 4), 4);
+      return "truncated: the '" + display_text(type) + "' box needs " + std::to_string(size) +
+             " bytes, the file has " + std::to_string(d.size() - at) + " left";
     }
     at += size;
   }

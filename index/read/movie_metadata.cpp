@@ -1,4 +1,5 @@
 // The movie reader: libavformat over the caller's descriptor, header only (no frame decoding).
+#include "index/core/text.hpp"
 #include "index/read/metadata.hpp"
 #include "index/read/movie_module.hpp"
 
@@ -103,7 +104,7 @@ std::string av_error_text(int code) {
   if (av_strerror(code, buf, sizeof buf) < 0) {
     return "error " + std::to_string(code);
   }
-  return buf;
+  return display_text(buf);
 }
 
 std::string read_error(int error_number) {
@@ -125,10 +126,12 @@ std::string trimmed(std::string_view text) {
   return std::string(text);
 }
 
+// The first non-empty value of `keys`, trimmed, with control characters and invalid UTF-8
+// escaped (display_text): it is shown to the user as it is stored.
 std::string first_tag(const AVDictionary* dict, std::initializer_list<const char*> keys) {
   for (const char* key : keys) {
     if (std::string value = trimmed(tag(dict, key)); !value.empty()) {
-      return value;
+      return display_text(value);
     }
   }
   return {};
@@ -248,13 +251,7 @@ std::string truncation(int fd, std::uint64_t size, bool any_box) {
     if (!any_box && type != "mdat" && type != "moov") {
       return {};
     }
-    std::string name = type;
-    for (char& c : name) {
-      if (c < 0x20 || c > 0x7e) {
-        c = '?';
-      }
-    }
-    return "the '" + name + "' box runs past the end of the file";
+    return "the '" + display_text(type) + "' box runs past the end of the file";
   };
   std::uint64_t offset = 0;
   for (int i = 0; i < k_max_boxes && offset < size; ++i) {

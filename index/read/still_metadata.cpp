@@ -1,5 +1,7 @@
 #include "index/read/metadata.hpp"
 
+#include "index/core/text.hpp"
+
 #include <exiv2/exiv2.hpp>
 #include <libheif/heif.h>
 
@@ -62,15 +64,17 @@ std::string_view format_label(Format format) {
   }
 }
 
+// The error of a still the library could not read: the tool's words, then the library's message
+// (which may quote bytes of the file, so it is escaped).
 std::string failure_sentence(Format format, std::string_view message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    message.remove_suffix(1);
+  }
   const std::string_view label = format_label(format);
   std::string sentence =
       label.empty() ? std::string("no metadata could be read") : "corrupt " + std::string(label);
   sentence += ": ";
-  sentence += message.empty() ? std::string_view("unknown error") : message;
-  while (!sentence.empty() && (sentence.back() == '\n' || sentence.back() == ' ')) {
-    sentence.pop_back();
-  }
+  sentence += message.empty() ? std::string("unknown error") : display_text(message);
   return sentence;
 }
 
@@ -161,17 +165,17 @@ void read_makernote(const Exiv2::ExifData& exif, MediaInfo& info) {
   datum->copy(bytes.data(), Exiv2::bigEndian);
   if (const auto note = parse_apple_makernote(bytes)) {
     info.apple_makernote = true;
-    info.content_id = note->content_id;
-    info.burst_id = note->burst_id;
+    info.content_id = display_text(note->content_id);
+    info.burst_id = display_text(note->burst_id);
   }
 }
 
 MediaInfo interpret(const RawMetadata& raw) {
   MediaInfo info;
   info.capture = capture_time(raw);
-  info.make = exif_text(raw.exif, "Exif.Image.Make");
-  info.model = exif_text(raw.exif, "Exif.Image.Model");
-  info.software = exif_text(raw.exif, "Exif.Image.Software");
+  info.make = display_text(exif_text(raw.exif, "Exif.Image.Make"));
+  info.model = display_text(exif_text(raw.exif, "Exif.Image.Model"));
+  info.software = display_text(exif_text(raw.exif, "Exif.Image.Software"));
   const std::uint32_t orientation = exif_uint(raw.exif, "Exif.Image.Orientation");
   info.orientation = orientation <= k_max_orientation ? static_cast<std::uint16_t>(orientation) : 0;
   info.width = raw.width;

@@ -152,6 +152,12 @@ std::mutex& exiv2_mutex() {
   return mutex;
 }
 
+vips::VImage in_memory_without_profile(const vips::VImage& image) {
+  vips::VImage copy = image.copy_memory();
+  copy.remove(VIPS_META_ICC_NAME);
+  return copy;
+}
+
 std::string blob_bytes(VipsBlob* blob) {
   VipsArea* area = VIPS_AREA(blob);
   std::string bytes(static_cast<const char*>(area->data), area->length);

@@ -20,6 +20,12 @@ std::mutex& exiv2_mutex();
 // The bytes of a vips blob, which is released.
 std::string blob_bytes(VipsBlob* blob);
 
+// `image`, decoded into memory (copy_memory), without its ICC profile: libvips 8.14's heifload
+// frees the profile it attached when the loader goes while a copy still points at it, so a later
+// save reads freed memory (AddressSanitizer: heap-use-after-free in jpegsave). The tests' saves
+// strip the profile anyway.
+vips::VImage in_memory_without_profile(const vips::VImage& image);
+
 // The whole file exiv2 holds, as bytes.
 std::string exiv2_bytes(Exiv2::Image& file);
 

@@ -109,4 +109,17 @@ std::string json_field(const std::string& line, const std::string& key) {
   return it == object.end() ? std::string() : it->second;
 }
 
+std::string first_control_character(const std::string& text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xA0 &&
+                    static_cast<unsigned char>(text[i + 1]) >= 0x80;
+    if ((c < 0x20 && c != '\n') || c == 0x7F || c1) {
+      const std::size_t from = i < 40 ? 0 : i - 40;
+      return "byte " + std::to_string(c) + " in: " + text.substr(from, 80);
+    }
+  }
+  return {};
+}
+
 } // namespace ipd::test

@@ -137,7 +137,10 @@ std::string make_png(int width, int height, unsigned seed, std::string_view xmp_
   return with_metadata(png, Exiv2::ExifData(), xmp_of(xmp_date_created));
 }
 
-std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed) {
+namespace {
+
+// A width×height uncompressed TIFF carrying `exif`, and DNGVersion 1.4 when `dng`.
+std::string tiff_with_exif(int width, int height, const ExifSpec& exif, unsigned seed, bool dng) {
   init_media_libraries();
   std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);
   const vips::VImage image =
@@ -150,9 +153,11 @@ std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed)
   for (const auto& datum : exif_of(exif)) {
     data[datum.key()] = datum.value();
   }
-  Exiv2::DataValue version(Exiv2::unsignedByte);
-  version.read("1 4 0 0");
-  data["Exif.Image.DNGVersion"] = version;
+  if (dng) {
+    Exiv2::DataValue version(Exiv2::unsignedByte);
+    version.read("1 4 0 0");
+    data["Exif.Image.DNGVersion"] = version;
+  }
   file->writeMetadata();
   Exiv2::BasicIo& io = file->io();
   io.open();
@@ -160,6 +165,16 @@ std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed)
   const Exiv2::DataBuf buffer = io.read(static_cast<long>(io.size()));
   io.close();
   return std::string(reinterpret_cast<const char*>(buffer.pData_), static_cast<std::size_t>(buffer.size_));
+}
+
+} // namespace
+
+std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed) {
+  return tiff_with_exif(width, height, exif, seed, true);
+}
+
+std::string make_tiff(int width, int height, const ExifSpec& exif, unsigned seed) {
+  return tiff_with_exif(width, height, exif, seed, false);
 }
 
 ExifSpec iphone_exif(const char* when, const char* model, const char* content_id) {

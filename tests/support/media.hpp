@@ -44,6 +44,8 @@ std::string make_png(int width, int height, unsigned seed = 0, std::string_view 
 // A width×height uncompressed TIFF marked as a DNG (DNGVersion 1.4) carrying `exif`: enough for
 // the indexer to take it for a RAW file (it decodes no RAW pixels).
 std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed = 0);
+// The same as a plain TIFF (no DNGVersion).
+std::string make_tiff(int width, int height, const ExifSpec& exif, unsigned seed = 0);
 // An Apple MakerNote as iOS writes it, holding the given content identifier and BurstUUID
 // (each left out when empty).
 std::string apple_makernote_bytes(std::string_view content_id, std::string_view burst_id);
