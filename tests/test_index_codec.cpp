@@ -59,6 +59,13 @@ TEST_CASE("a file record survives encode and decode field for field") {
   FileRecord empty_back;
   REQUIRE(decode(encode(empty), empty_back));
   CHECK(empty_back == empty);
+
+  for (const TimeSource source : {TimeSource::exif_modified, TimeSource::save_time}) {
+    FileRecord dated = r;
+    dated.capture.source = source;
+    REQUIRE(decode(encode(dated), back));
+    CHECK(back.capture.source == source);
+  }
 }
 
 TEST_CASE("decode refuses an unknown version and every truncation") {

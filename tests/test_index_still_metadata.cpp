@@ -235,3 +235,44 @@ TEST_CASE("corpus stills read as their MANIFEST states") {
   CHECK(stripped.error == "");
   CHECK_FALSE(stripped.capture.known());
 }
+
+TEST_CASE("regression: IFD0 DateTime alone is a save time unless a camera or a GPS time confirms it") {
+  // A TIFF saved by a Mac (no camera, no GPS) has only IFD0 DateTime: when it was written.
+  ipd::test::ExifSpec spec;
+  spec.date_time = "2010:03:04 10:20:30";
+  spec.software = "Mac OS X 10.6.8";
+  ipd::MediaInfo info = read(ipd::test::make_tiff(24, 16, spec, 1), ipd::Format::tiff);
+  CHECK(info.capture.source == ipd::TimeSource::save_time);
+  CHECK_FALSE(info.capture.known());
+  CHECK(ipd::describe_time(info.capture) ==
+        "(none: EXIF DateTime 2010-03-04T10:20:30 is when the file was last saved, and no camera or "
+        "GPS time confirms it)");
+
+  SUBCASE("a camera's make and model confirm it") {
+    spec.make = "NIKON CORPORATION";
+    spec.model = "NIKON D70";
+    info = read(ipd::test::make_jpeg(24, 16, spec, 1), ipd::Format::jpeg);
+    CHECK(info.capture.source == ipd::TimeSource::exif_modified);
+    CHECK(ipd::describe_time(info.capture) ==
+          "2010-03-04T10:20:30 (EXIF DateTime, confirmed by the camera's make and model or its GPS time)");
+  }
+  SUBCASE("a GPS time within a minute confirms it in any time zone") {
+    spec.gps_date = "2010:03:04";
+    spec.gps_time = "15/1 20/1 0/1"; // 15:20:00 UTC: 10:20:30 at -05:00, 30 s apart
+    info = read(ipd::test::make_jpeg(24, 16, spec, 1), ipd::Format::jpeg);
+    CHECK(info.capture.source == ipd::TimeSource::exif_modified);
+    CHECK(ipd::format_iso8601(info.capture) == "2010-03-04T10:20:30");
+  }
+  SUBCASE("a GPS time minutes away does not") {
+    spec.gps_date = "2010:03:04";
+    spec.gps_time = "15/1 25/1 0/1";
+    info = read(ipd::test::make_jpeg(24, 16, spec, 1), ipd::Format::jpeg);
+    CHECK(info.capture.source == ipd::TimeSource::save_time);
+  }
+  SUBCASE("DateTimeDigitized is a capture time on its own") {
+    spec.date_time_digitized = "2010:03:01 08:00:00";
+    info = read(ipd::test::make_tiff(24, 16, spec, 1), ipd::Format::tiff);
+    CHECK(info.capture.source == ipd::TimeSource::exif_digitized);
+    CHECK(ipd::describe_time(info.capture) == "2010-03-01T08:00:00 (EXIF DateTimeDigitized)");
+  }
+}

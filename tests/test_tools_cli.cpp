@@ -1,4 +1,5 @@
 // The real binary, as a user runs it: exit statuses, messages, and what list and status print.
+#include "index/catalog/catalog.hpp"
 #include "tests/support/json_lines.hpp"
 #include "tests/support/media.hpp"
 #include "tests/support/mutate.hpp"
@@ -392,4 +393,55 @@ TEST_CASE("regression: control characters in a camera's make and model do not re
   }
   const auto status = run_tool({"status"}, tmp.path());
   CHECK(status.out.find("Evil\\x1b]0;owned\\x07 Cam\\x1b[2J\\xc2\\x9b31m") != std::string::npos);
+}
+
+TEST_CASE(
+    "regression: a file whose only date is IFD0 DateTime goes to unknown_time unless a camera confirms it") {
+  TmpDir tmp;
+  test::ExifSpec saved;
+  saved.date_time = "2010:03:04 10:20:30";
+  saved.software = "Mac OS X 10.6.8";
+  write_file(tmp / "in/scan.tif", test::make_tiff(24, 16, saved, 1));
+  test::ExifSpec camera = saved;
+  camera.make = "NIKON CORPORATION";
+  camera.model = "NIKON D70";
+  write_file(tmp / "in/DSC_0001.JPG", test::make_jpeg(24, 16, camera, 2));
+  REQUIRE(run_tool({"index", "in"}, tmp.path()).status == 0);
+  std::map<std::string, std::string> view;
+  for (const auto& line : test::lines_of(run_tool({"list", "--json"}, tmp.path()).out)) {
+    view[std::filesystem::path(test::json_field(line, "source")).filename().string()] =
+        test::json_field(line, "view");
+  }
+  CHECK(view["scan.tif"].starts_with("unknown_time/"));
+  CHECK(view["DSC_0001.JPG"] == "NIKON D70/2010/2010-03/20100304_102030_DSC_0001.JPG");
+  const auto saved_explained = run_tool({"explain", "in/scan.tif"}, tmp.path());
+  CHECK(
+      saved_explained.out.find("capture: (none: EXIF DateTime 2010-03-04T10:20:30 is when the file was last "
+                               "saved") != std::string::npos);
+  CHECK(saved_explained.out.find("its only date, EXIF DateTime, is when it was last saved") !=
+        std::string::npos);
+  const auto camera_explained = run_tool({"explain", "in/DSC_0001.JPG"}, tmp.path());
+  CHECK(
+      camera_explained.out.find("capture: 2010-03-04T10:20:30 (EXIF DateTime, confirmed by the camera's make "
+                                "and model") != std::string::npos);
+}
+
+TEST_CASE("cli: a catalog read by another version of the readers has every file read again once") {
+  TmpDir tmp;
+  write_file(tmp / "in/IMG_0001.JPG", test::make_jpeg(32, 24, exif("2019:07:01 10:00:00"), 1));
+  write_file(tmp / "in/IMG_0002.JPG", test::make_jpeg(32, 24, exif("2019:07:02 10:00:00"), 2));
+  REQUIRE(run_tool({"index", "in"}, tmp.path()).status == 0);
+  CHECK(run_tool({"index"}, tmp.path()).out.find("0 files opened") != std::string::npos);
+  {
+    auto catalog = ipd::Catalog::open(tmp / ipd::k_default_catalog, ipd::Catalog::Access::read_write);
+    ipd::Catalog::Batch batch;
+    batch.put_meta(ipd::meta_key::readers, "1");
+    catalog->write(batch);
+  }
+  const auto again = run_tool({"index"}, tmp.path());
+  CHECK(again.status == 0);
+  CHECK(again.out.find("2 changed") != std::string::npos);
+  CHECK(again.out.find("2 files opened") != std::string::npos);
+  CHECK(again.out.find("every file read again") != std::string::npos);
+  CHECK(run_tool({"index"}, tmp.path()).out.find("0 files opened") != std::string::npos);
 }

@@ -41,9 +41,8 @@ int cmd_explain(Args args) {
   }
   if (record) {
     const std::string device = device_name(record->make, record->model);
-    std::printf("capture: %s%s%s\n",
-                record->capture.known() ? format_iso8601(record->capture).c_str() : "(none)",
-                device.empty() ? "" : ", ", device.c_str());
+    std::printf("capture: %s%s%s\n", describe_time(record->capture).c_str(), device.empty() ? "" : ", ",
+                device.c_str());
     std::printf("file:    %s, %llu bytes%s%s\n", std::string(format_name(record->format)).c_str(),
                 static_cast<unsigned long long>(record->size),
                 record->error.empty() ? "" : ", error: ", record->error.c_str());

@@ -175,6 +175,9 @@ int cmd_index(Args args) {
               static_cast<unsigned long long>(report.added), static_cast<unsigned long long>(report.changed),
               static_cast<unsigned long long>(report.removed),
               static_cast<unsigned long long>(report.opened));
+  if (report.reread) {
+    std::printf("  every file read again: this version of iphone-photo-dedup reads files differently\n");
+  }
   if (report.one_at_a_time) {
     std::printf(
         "  read one file at a time: the inputs are on a spinning disk (--jobs N reads in parallel)\n");

@@ -36,6 +36,7 @@ constexpr std::string_view roots = "roots";   // encode_roots(): the roots of th
 constexpr std::string_view same_filesystem = "same_filesystem"; // "1" when every input is on one
 constexpr std::string_view plan_options = "plan_options";       // describe(PlanOptions) of the view
 constexpr std::string_view view_generation = "view_generation"; // raised by every new view
+constexpr std::string_view readers = "readers"; // k_readers_version of the run that read the records
 constexpr std::string_view plan_pending = "plan_pending"; // "1" from an index run's first change to its plan
 constexpr std::string_view plan_decisions = "plan_decisions"; // decisions_digest() the view was planned with
 constexpr std::string_view decision_notes = "decision_notes"; // encode_decision_notes() of that plan

@@ -137,17 +137,17 @@ bool decode(std::string_view bytes, FileRecord& r) {
   }
   std::int64_t offset = 0;
   std::uint8_t flags = 0;
-  const bool ok =
-      get_uint(in, r.root) && in.get_varint(r.dev) && in.get_varint(r.ino) && in.get_varint(r.size) &&
-      in.get_signed(r.mtime_ns) && in.get_signed(r.ctime_ns) && get_uint(in, r.mode) &&
-      get_uint(in, r.nlink) && get_enum(in, r.kind, Kind::dir) && get_enum(in, r.format, Format::xmp) &&
-      in.get_bytes(r.mime) && get_enum(in, r.capture.source, TimeSource::exif_digitized) &&
-      in.get_signed(r.capture.local) && get_uint(in, r.capture.subsec_nanos) &&
-      in.get_u8(r.capture.subsec_digits) && in.get_signed(offset) && in.get_u8(flags) &&
-      in.get_bytes(r.make) && in.get_bytes(r.model) && in.get_bytes(r.software) && get_uint(in, r.width) &&
-      get_uint(in, r.height) && get_uint(in, r.orientation) && in.get_bytes(r.content_id) &&
-      in.get_bytes(r.burst_id) && get_uint(in, r.duration_ms) && in.get_bytes(r.link_target) &&
-      in.get_bytes(r.error) && in.get_bytes(r.fingerprint) && in.get_varint(r.content_hash);
+  const bool ok = get_uint(in, r.root) && in.get_varint(r.dev) && in.get_varint(r.ino) &&
+                  in.get_varint(r.size) && in.get_signed(r.mtime_ns) && in.get_signed(r.ctime_ns) &&
+                  get_uint(in, r.mode) && get_uint(in, r.nlink) && get_enum(in, r.kind, Kind::dir) &&
+                  get_enum(in, r.format, Format::xmp) && in.get_bytes(r.mime) &&
+                  get_enum(in, r.capture.source, TimeSource::save_time) && in.get_signed(r.capture.local) &&
+                  get_uint(in, r.capture.subsec_nanos) && in.get_u8(r.capture.subsec_digits) &&
+                  in.get_signed(offset) && in.get_u8(flags) && in.get_bytes(r.make) &&
+                  in.get_bytes(r.model) && in.get_bytes(r.software) && get_uint(in, r.width) &&
+                  get_uint(in, r.height) && get_uint(in, r.orientation) && in.get_bytes(r.content_id) &&
+                  in.get_bytes(r.burst_id) && get_uint(in, r.duration_ms) && in.get_bytes(r.link_target) &&
+                  in.get_bytes(r.error) && in.get_bytes(r.fingerprint) && in.get_varint(r.content_hash);
   r.sample.clear(); // version 1 records have none
   if (!ok || (version >= 2 && !in.get_bytes(r.sample)) || !in.at_end() || offset < -24 * 60 ||
       offset > 24 * 60) {

@@ -270,4 +270,32 @@ std::string format_iso8601(const CaptureTime& time) {
   return out;
 }
 
+std::string_view time_source_name(TimeSource source) {
+  switch (source) {
+  case TimeSource::none: return "none";
+  case TimeSource::exif_original: return "EXIF DateTimeOriginal";
+  case TimeSource::quicktime_keys: return "QuickTime com.apple.quicktime.creationdate";
+  case TimeSource::quicktime_utc: return "QuickTime movie header creation time (UTC)";
+  case TimeSource::xmp_created: return "XMP DateCreated";
+  case TimeSource::exif_digitized: return "EXIF DateTimeDigitized";
+  case TimeSource::exif_modified:
+    return "EXIF DateTime, confirmed by the camera's make and model or its GPS time";
+  case TimeSource::save_time: return "EXIF DateTime alone (a save time)";
+  }
+  return "unknown";
+}
+
+std::string describe_time(const CaptureTime& time) {
+  if (time.source == TimeSource::none) {
+    return "(none)";
+  }
+  if (time.source == TimeSource::save_time) {
+    CaptureTime stated = time;
+    stated.source = TimeSource::exif_modified;
+    return "(none: EXIF DateTime " + format_iso8601(stated) +
+           " is when the file was last saved, and no camera or GPS time confirms it)";
+  }
+  return format_iso8601(time) + " (" + std::string(time_source_name(time.source)) + ")";
+}
+
 } // namespace ipd

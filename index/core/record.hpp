@@ -50,7 +50,11 @@ enum class TimeSource : std::uint8_t {
   quicktime_keys = 2, // com.apple.quicktime.creationdate: local with offset
   quicktime_utc = 3,  // QuickTime movie header creation time: UTC
   xmp_created = 4,    // XMP photoshop:DateCreated / xmp:CreateDate (screenshots)
-  exif_digitized = 5, // EXIF DateTimeDigitized / DateTime
+  exif_digitized = 5, // EXIF DateTimeDigitized
+  exif_modified = 6,  // EXIF IFD0 DateTime, confirmed by a camera make or model or a GPS time
+  // EXIF IFD0 DateTime alone: when the file was last written (a Mac's Preview, a scanner), not
+  // when it was taken. Kept for explain; the file counts as having no capture time.
+  save_time = 7,
 };
 
 // A wall-clock capture time as the file states it.
@@ -62,7 +66,7 @@ struct CaptureTime {
   bool has_offset = false;
   std::int16_t offset_minutes = 0; // local minus UTC
 
-  bool known() const { return source != TimeSource::none; }
+  bool known() const { return source != TimeSource::none && source != TimeSource::save_time; }
   bool operator==(const CaptureTime&) const = default;
 };
 
@@ -145,6 +149,14 @@ std::string device_name(std::string_view make, std::string_view model);
 // "2021-04-08T16:04:55.787-07:00"; subseconds and offset only where the file has them.
 // Empty when the time is unknown.
 std::string format_iso8601(const CaptureTime& time);
+
+// The tag a capture time came from, for explain: "EXIF DateTimeOriginal", ...
+std::string_view time_source_name(TimeSource source);
+
+// A capture time with the tag it came from ("2019-07-01T10:00:00 (EXIF DateTimeOriginal)"), or
+// why there is none: "(none)", "(none: EXIF DateTime 2010-03-04T10:00:00 is when the file was
+// last saved, and no camera or GPS time confirms it)".
+std::string describe_time(const CaptureTime& time);
 
 // Days since 1970-01-01 of a civil date (proleptic Gregorian), and back.
 std::int64_t days_from_civil(int year, unsigned month, unsigned day);

@@ -27,6 +27,11 @@ void place_unknown_time(const std::vector<FileRecord>& records, const std::vecto
     names.take(p.view);
     p.reason = "no capture time in the file (the file date is not trusted)";
     p.rules = "no EXIF DateTimeOriginal, QuickTime creation date or XMP date was found";
+    if (records[keeper].capture.source == TimeSource::save_time) {
+      p.reason = "no capture time in the file: its only date, EXIF DateTime, is when it was last saved";
+      p.rules += "\nEXIF DateTime is trusted only with a camera's make and model or a GPS time "
+                 "within a minute of it, and this file has neither";
+    }
     if (const Decision* keep = kinship.kept_by(keeper); keep && set.size() > 1) {
       p.reason += "; kept of its byte copies: " + decision_words(*keep);
       p.rules += "\n" + kinship.decided(keeper);

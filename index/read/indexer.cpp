@@ -297,6 +297,8 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
 
   // 2. Merge with the catalog: both are in path (byte) order.
   Catalog::Batch batch;
+  const std::string readers = std::to_string(k_readers_version);
+  const bool stale = catalog.meta(meta_key::readers) != readers; // none: made before versions were kept
   std::vector<FileRecord> to_read;
   const std::vector<ScanEntry>& found = scan.files;
   std::size_t next = 0;
@@ -310,7 +312,7 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
     take_unmatched_up_to(&old.path);
     if (next < found.size() && found[next].path == old.path) {
       const ScanEntry& now = found[next];
-      if (same_file(now, old) && now.kind != Kind::dir && now.error.empty()) {
+      if (!stale && same_file(now, old) && now.kind != Kind::dir && now.error.empty()) {
         ++report.unchanged;
         if (old.root != now.root || old.nlink != now.nlink || old.ctime_ns != now.ctime_ns) {
           old.root = now.root;
@@ -324,6 +326,7 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
       } else {
         to_read.push_back(to_record(now));
         ++report.changed;
+        report.reread = stale;
       }
       ++next;
     } else if (const auto root = root_index(report.roots, old.path); root && missing[*root]) {
@@ -374,6 +377,9 @@ IndexReport run_index(Catalog& catalog, const IndexOptions& options) {
   if (catalog.meta(meta_key::roots) != roots || catalog.meta(meta_key::same_filesystem) != same_fs) {
     batch.put_meta(meta_key::roots, roots);
     batch.put_meta(meta_key::same_filesystem, same_fs);
+  }
+  if (catalog.meta(meta_key::readers) != readers) {
+    batch.put_meta(meta_key::readers, readers);
   }
   if (batch.count() > 0) {
     catalog.write(batch);

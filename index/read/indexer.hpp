@@ -29,6 +29,11 @@ struct IndexOptions {
   Progress* progress = nullptr;         // told of the read pass (files and bytes), when not null
 };
 
+// The version of what the readers take from a file. Raised when they learn to read files
+// differently (a time tag trusted or not, a new completeness rule): the records of a catalog read
+// by another version are stale, so its next index reads every file once more.
+constexpr int k_readers_version = 2;
+
 struct IndexReport {
   std::vector<std::string> roots;       // the catalog's roots after the run: absolute, canonical
   std::vector<std::string> added_roots; // of them, new in this run
@@ -41,6 +46,7 @@ struct IndexReport {
   std::uint64_t added = 0;
   std::uint64_t changed = 0;
   std::uint64_t removed = 0;
+  bool reread = false;      // the records were read by another version of the readers: all read again
   std::uint64_t opened = 0; // input files opened during the run
   bool same_filesystem = true;
   bool one_at_a_time = false;     // the inputs are on a spinning disk: files were read one at a time
@@ -54,7 +60,8 @@ struct IndexReport {
 //   1. walk: stat every entry of every root that is there (scan_roots); a root that is missing
 //      is reported and its records kept
 //   2. compare with the catalog by path: a file whose dev, inode, size, mtime and ctime are
-//      unchanged keeps its record and is not opened; records of vanished files are deleted
+//      unchanged keeps its record and is not opened (unless the records were read by another
+//      version of the readers); records of vanished files are deleted
 //   3. read the new and changed files in parallel (read_file), writing batches as they finish
 //   4. record the roots, the filesystem check and the run's figures in the catalog's meta
 // Throws Fatal for a missing root or a catalog error; a problem with one file is on its record.

@@ -5,9 +5,11 @@
 #include <exiv2/exiv2.hpp>
 #include <libheif/heif.h>
 
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -20,7 +22,10 @@ constexpr std::string_view k_xmp_content_type = "application/rdf+xml";
 constexpr const char* k_exif_original_key = "Exif.Photo.DateTimeOriginal";
 constexpr const char* k_xmp_date_keys[] = {"Xmp.photoshop.DateCreated", "Xmp.xmp.CreateDate",
                                            "Xmp.exif.DateTimeOriginal"};
-constexpr const char* k_exif_digitized_keys[] = {"Exif.Photo.DateTimeDigitized", "Exif.Image.DateTime"};
+constexpr const char* k_exif_digitized_key = "Exif.Photo.DateTimeDigitized";
+constexpr const char* k_exif_modified_key = "Exif.Image.DateTime";
+// How far a GPS time may be from IFD0 DateTime (once the time zone is allowed for) to confirm it.
+constexpr std::int64_t k_gps_confirms_seconds = 60;
 
 std::mutex& xmp_mutex() {
   static std::mutex mutex;
@@ -136,6 +141,46 @@ CaptureTime exif_original_time(const Exiv2::ExifData& exif) {
   return time;
 }
 
+// The GPS fix's time (UTC) as seconds since 1970, from GPSDateStamp and GPSTimeStamp; nullopt
+// when the file has none.
+std::optional<std::int64_t> gps_utc(const Exiv2::ExifData& exif) {
+  CaptureTime date;
+  date.source = TimeSource::exif_modified;
+  const Exiv2::Exifdatum* stamp = find_exif(exif, "Exif.GPSInfo.GPSTimeStamp");
+  if (!parse_datetime(exif_text(exif, "Exif.GPSInfo.GPSDateStamp"), date) || !stamp || stamp->count() != 3) {
+    return std::nullopt;
+  }
+  std::int64_t seconds = 0;
+  for (long i = 0; i < 3; ++i) {
+    const auto [num, den] = stamp->toRational(i);
+    if (den <= 0 || num < 0) {
+      return std::nullopt;
+    }
+    seconds = seconds * 60 + num / den;
+  }
+  return date.local + seconds;
+}
+
+// True when IFD0 DateTime is likely the capture time, not a later save: a camera wrote the file
+// (its make or model is there), or a GPS time agrees with it within a minute. Without an offset
+// in the file, any time zone (a whole quarter hour within 14 hours) is allowed for.
+bool modified_time_confirmed(const RawMetadata& raw, const CaptureTime& time) {
+  if (!exif_text(raw.exif, "Exif.Image.Make").empty() || !exif_text(raw.exif, "Exif.Image.Model").empty()) {
+    return true;
+  }
+  const std::optional<std::int64_t> gps = gps_utc(raw.exif);
+  if (!gps) {
+    return false;
+  }
+  const std::int64_t apart = time.local - *gps; // local minus UTC: the zone's offset, plus drift
+  if (time.has_offset) {
+    return std::llabs(apart - time.offset_minutes * 60) <= k_gps_confirms_seconds;
+  }
+  constexpr std::int64_t quarter = 15 * 60;
+  const std::int64_t zone = (apart + (apart >= 0 ? quarter / 2 : -quarter / 2)) / quarter * quarter;
+  return std::llabs(zone) <= 14 * 3600 && std::llabs(apart - zone) <= k_gps_confirms_seconds;
+}
+
 CaptureTime capture_time(const RawMetadata& raw) {
   CaptureTime time = exif_original_time(raw.exif);
   if (time.known()) {
@@ -148,10 +193,20 @@ CaptureTime capture_time(const RawMetadata& raw) {
     }
   }
   time.source = TimeSource::exif_digitized;
-  for (const char* key : k_exif_digitized_keys) {
-    if (parse_datetime(exif_text(raw.exif, key), time)) {
-      return time;
+  if (parse_datetime(exif_text(raw.exif, k_exif_digitized_key), time)) {
+    return time;
+  }
+  time.source = TimeSource::exif_modified;
+  if (parse_datetime(exif_text(raw.exif, k_exif_modified_key), time)) {
+    std::int16_t minutes = 0;
+    if (!time.has_offset && parse_offset(exif_text(raw.exif, "Exif.Photo.OffsetTime"), minutes)) {
+      time.has_offset = true;
+      time.offset_minutes = minutes;
     }
+    if (!modified_time_confirmed(raw, time)) {
+      time.source = TimeSource::save_time;
+    }
+    return time;
   }
   return {};
 }

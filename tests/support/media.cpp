@@ -89,6 +89,13 @@ Exiv2::ExifData exif_of(const ExifSpec& spec) {
   set_text("Exif.Photo.SubSecTimeOriginal", spec.subsec);
   set_text("Exif.Photo.OffsetTimeOriginal", spec.offset);
   set_text("Exif.Photo.DateTimeDigitized", spec.date_time_digitized);
+  set_text("Exif.Image.DateTime", spec.date_time);
+  set_text("Exif.GPSInfo.GPSDateStamp", spec.gps_date);
+  if (!spec.gps_time.empty()) {
+    Exiv2::URationalValue stamp;
+    stamp.read(spec.gps_time);
+    exif.add(Exiv2::ExifKey("Exif.GPSInfo.GPSTimeStamp"), &stamp);
+  }
   if (wants_makernote(spec)) {
     const std::string note = apple_makernote_bytes(spec.content_id, spec.burst_id);
     const Exiv2::DataValue value(reinterpret_cast<const Exiv2::byte*>(note.data()),

@@ -14,6 +14,9 @@ struct ExifSpec {
   std::string subsec;             // SubSecTimeOriginal digits
   std::string offset;             // OffsetTimeOriginal "+hh:mm"
   std::string date_time_digitized;
+  std::string date_time; // IFD0 DateTime: when the file was last written
+  std::string gps_date;  // GPSDateStamp "YYYY:MM:DD" (UTC)
+  std::string gps_time;  // GPSTimeStamp "H/1 M/1 S/1" (UTC), with gps_date
   std::string make;
   std::string model;
   std::string software;
