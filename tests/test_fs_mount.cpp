@@ -721,6 +721,65 @@ TEST_CASE("mount: eight concurrent readers over the whole tree get every byte ri
   MESSAGE(reads.load() << " files (" << bytes.load() / (1 << 20) << " MiB) read by 8 threads in 3 s");
 }
 
+TEST_CASE("mount: eight readers during re-indexes that add and remove files read every byte right") {
+  SKIP_WITHOUT_FUSE();
+  TmpDir tmp;
+  make_library(tmp);
+  index_library(tmp);
+  const auto listed = listed_view(tmp);
+  std::vector<std::pair<std::string, std::string>> files; // mount path, expected bytes
+  UnmountGuard guard(tmp / "mnt");
+  mount(tmp);
+  for (const auto& [view, row] : listed) {
+    files.emplace_back((tmp / "mnt" / view).string(), read_noatime(row.source));
+  }
+  std::atomic<bool> done{false};
+  std::atomic<std::uint64_t> reads{0}, errors{0};
+  std::mutex mutex; // protects first_error
+  std::string first_error;
+  std::vector<std::thread> readers;
+  for (unsigned t = 0; t < 8; ++t) {
+    readers.emplace_back([&, t] {
+      for (std::size_t round = 0; !done; ++round) {
+        const auto& [path, want] = files[(round + t) % files.size()];
+        const int fd = ::open(path.c_str(), O_RDONLY);
+        std::string got;
+        if (fd >= 0) {
+          ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+          char buf[65536];
+          for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+            got.append(buf, static_cast<std::size_t>(n));
+          }
+          ::close(fd);
+        }
+        if (fd < 0 || got != want) {
+          ++errors;
+          std::lock_guard lock(mutex);
+          if (first_error.empty()) {
+            first_error = path + (fd < 0 ? std::string(": open: ") + std::strerror(errno) : ": bytes differ");
+          }
+        }
+        ++reads;
+      }
+    });
+  }
+  // The files read stay as they are; others come and go, so every re-index writes a new plan.
+  for (int i = 0; i < 6; ++i) {
+    const auto extra = tmp / "in/extra" / ("IMG_" + std::to_string(100 + i) + ".JPG");
+    write_file(extra, test::make_jpeg(40, 30, test::iphone_exif("2022:01:01 10:00:00", "iPhone 8"), 100 + i));
+    index_library(tmp);
+    std::filesystem::remove(extra);
+    index_library(tmp);
+  }
+  done = true;
+  for (auto& reader : readers) {
+    reader.join();
+  }
+  CHECK_MESSAGE(errors == 0, first_error);
+  CHECK(reads > files.size());
+  MESSAGE(reads.load() << " files read by 8 threads during 12 re-indexes");
+}
+
 TEST_CASE("mount: SIGTERM and Ctrl-C unmount cleanly and -f stays in the foreground") {
   SKIP_WITHOUT_FUSE();
   TmpDir tmp;

@@ -445,3 +445,48 @@ TEST_CASE("cli: a catalog read by another version of the readers has every file 
   CHECK(again.out.find("every file read again") != std::string::npos);
   CHECK(run_tool({"index"}, tmp.path()).out.find("0 files opened") != std::string::npos);
 }
+
+TEST_CASE("cli: hostile makes and models stay inside the view and are all materialized") {
+  // Names from metadata: escapes, absolute paths, control characters, 300 bytes, and every
+  // name the view or materialize reserves.
+  TmpDir tmp;
+  const std::vector<std::string> models = {
+      "../../escape",        "/etc/passwd", "a/b",
+      "bad\x01name\n",       "..",          ".",
+      std::string(300, 'M'), "duplicates",  "other",
+      "unknown_time",        "README.txt",  ".iphone-photo-dedup-materialized"};
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    test::ExifSpec e = exif("2019:07:01 10:00:00");
+    e.make = i % 2 ? "" : "Make";
+    e.model = models[i];
+    write_file(tmp / "in" / ("IMG_" + std::to_string(i) + ".JPG"), test::make_jpeg(32, 24, e, 50 + i));
+  }
+  REQUIRE(run_tool({"index", "in"}, tmp.path()).status == 0);
+  std::set<std::string> views;
+  for (const auto& line : test::lines_of(run_tool({"list", "--json"}, tmp.path()).out)) {
+    const std::string view = test::json_field(line, "view");
+    CHECK(!view.empty());
+    views.insert(view);
+  }
+  CHECK(views.size() == models.size());
+  const auto made = run_tool({"materialize", "out"}, tmp.path());
+  CHECK_MESSAGE(made.status == 0, made.err);
+  const auto out = std::filesystem::canonical(tmp / "out");
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(out)) {
+    CHECK(entry.path().filename().string().size() <= 255);
+    const auto rel = std::filesystem::relative(entry.path(), out).string();
+    CHECK(rel.find("..") != 0);
+    for (const char c : rel) {
+      CHECK(static_cast<unsigned char>(c) >= 0x20);
+    }
+    if (entry.is_regular_file() && entry.path().extension() == ".JPG") {
+      ++files;
+      CHECK(views.count(rel) == 1);
+    }
+  }
+  CHECK(files == models.size());
+  CHECK(!std::filesystem::exists(tmp / "escape"));
+  CHECK(std::filesystem::is_regular_file(out / ".iphone-photo-dedup-materialized"));
+  CHECK(std::filesystem::is_regular_file(out / "README.txt"));
+}
