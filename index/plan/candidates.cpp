@@ -15,19 +15,22 @@ namespace {
 
 std::int64_t utc_seconds(const CaptureTime& t) { return t.local - std::int64_t(t.offset_minutes) * 60; }
 
-bool same_device(const FileRecord& a, const FileRecord& b) {
-  const std::string da = lower_ascii(device_name(a.make, a.model));
-  const std::string db = lower_ascii(device_name(b.make, b.model));
-  return da.empty() || db.empty() || da == db;
+// What the metadata rules compare of one file, worked out once per file rather than once per
+// pair: a bucket of one second can hold thousands of files (a camera without a clock).
+struct Facts {
+  std::string device; // device_name, lower case; empty when unknown
+  bool edit = false;  // an edit by its name (IMG_E1234, -edited)
+};
+
+Facts facts_of(const FileRecord& r) {
+  return {lower_ascii(device_name(r.make, r.model)), is_edit_name(stem_of(leaf_of(r.path)))};
 }
 
-bool is_edit(const FileRecord& r) { return is_edit_name(stem_of(leaf_of(r.path))); }
-
 // The metadata rules of one capture (docs/DESIGN.md §5).
-bool may_be_one_capture(const FileRecord& x, const FileRecord& y) {
-  return x.kind == y.kind && same_instant(x.capture, y.capture) && same_device(x, y) &&
-         (x.content_id.empty() || y.content_id.empty() || x.content_id == y.content_id) &&
-         is_edit(x) == is_edit(y);
+bool may_be_one_capture(const FileRecord& x, const Facts& fx, const FileRecord& y, const Facts& fy) {
+  return x.kind == y.kind && same_instant(x.capture, y.capture) &&
+         (fx.device.empty() || fy.device.empty() || fx.device == fy.device) &&
+         (x.content_id.empty() || y.content_id.empty() || x.content_id == y.content_id) && fx.edit == fy.edit;
 }
 
 } // namespace
@@ -55,10 +58,15 @@ std::vector<FilePair> candidate_pairs(const std::vector<FileRecord>& records,
     }
   }
   std::set<FilePair> pairs;
+  std::vector<Facts> facts;
   for (const auto& [key, members] : buckets) {
+    facts.clear();
+    for (const FileIndex i : members) {
+      facts.push_back(facts_of(records[i]));
+    }
     for (std::size_t p = 0; p < members.size(); ++p) {
       for (std::size_t q = p + 1; q < members.size(); ++q) {
-        if (may_be_one_capture(records[members[p]], records[members[q]])) {
+        if (may_be_one_capture(records[members[p]], facts[p], records[members[q]], facts[q])) {
           pairs.emplace(std::min(members[p], members[q]), std::max(members[p], members[q]));
         }
       }
