@@ -341,6 +341,18 @@ pid_t server_pid(const std::string& binary_name, const std::filesystem::path& ca
   return 0;
 }
 
+// Mounts the catalog of `tmp` on tmp/mnt; returns each file of the view as its path in the
+// mount and the bytes its source holds.
+std::vector<std::pair<std::string, std::string>> mounted_files(const TmpDir& tmp) {
+  const auto listed = listed_view(tmp);
+  mount(tmp);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& [view, row] : listed) {
+    files.emplace_back((tmp / "mnt" / view).string(), read_noatime(row.source));
+  }
+  return files;
+}
+
 } // namespace
 
 TEST_CASE("mount: the snapshot of the view has folders in name order with stable inode numbers and follows "
@@ -654,13 +666,8 @@ TEST_CASE("mount: eight concurrent readers over the whole tree get every byte ri
     write_file(tmp / ("in/big/part" + std::to_string(i) + ".bin"), random_bytes((i + 1) * 700'001, 10 + i));
   }
   index_library(tmp);
-  const auto listed = listed_view(tmp);
-  std::vector<std::pair<std::string, std::string>> files; // mount path, expected bytes
   UnmountGuard guard(tmp / "mnt");
-  mount(tmp);
-  for (const auto& [view, row] : listed) {
-    files.emplace_back((tmp / "mnt" / view).string(), read_noatime(row.source));
-  }
+  const auto files = mounted_files(tmp);
   std::atomic<std::uint64_t> reads{0}, bytes{0}, errors{0};
   std::mutex mutex; // protects first_error
   std::string first_error;
@@ -726,13 +733,8 @@ TEST_CASE("mount: eight readers during re-indexes that add and remove files read
   TmpDir tmp;
   make_library(tmp);
   index_library(tmp);
-  const auto listed = listed_view(tmp);
-  std::vector<std::pair<std::string, std::string>> files; // mount path, expected bytes
   UnmountGuard guard(tmp / "mnt");
-  mount(tmp);
-  for (const auto& [view, row] : listed) {
-    files.emplace_back((tmp / "mnt" / view).string(), read_noatime(row.source));
-  }
+  const auto files = mounted_files(tmp);
   std::atomic<bool> done{false};
   std::atomic<std::uint64_t> reads{0}, errors{0};
   std::mutex mutex; // protects first_error
