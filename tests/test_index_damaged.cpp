@@ -114,6 +114,11 @@ TEST_CASE(
   write_file(root / "Old/IMG_0005.JPG", cut(jpeg, 0.5));
   write_file(root / "New/IMG_0005.JPG", jpeg);
   set_mtime(root / "Old/IMG_0005.JPG", 400);
+  // The same, cut only before its end-of-image marker.
+  const std::string whole = test::make_jpeg(320, 240, test::iphone_exif("2021:07:01 08:00:00"), 6);
+  write_file(root / "Old/IMG_0006.JPG", whole.substr(0, whole.size() - 2));
+  write_file(root / "New/IMG_0006.JPG", whole);
+  set_mtime(root / "Old/IMG_0006.JPG", 400);
   const Planned p = index_and_plan(tmp / "catalog", root);
 
   CHECK(p.at(root / "New/IMG_0004.JPG").role == Role::keeper);
@@ -126,7 +131,10 @@ TEST_CASE(
   CHECK(jpeg_at.role == Role::duplicate);
   CHECK(jpeg_at.keeper == (root / "New/IMG_0005.JPG").string());
   CHECK(jpeg_at.view.starts_with("duplicates/Apple iPhone 12 Pro/2021/2021-06/20210601_080000_IMG_0005"));
-  CHECK(has(p.readme, "Damaged files (2)"));
+  CHECK(p.at(root / "New/IMG_0006.JPG").role == Role::keeper);
+  CHECK(p.at(root / "Old/IMG_0006.JPG").role == Role::duplicate);
+  CHECK(p.at(root / "Old/IMG_0006.JPG").keeper == (root / "New/IMG_0006.JPG").string());
+  CHECK(has(p.readme, "Damaged files (3)"));
   CHECK(has(p.readme, "(duplicate): the file is cut short"));
 
   // explain says so too, with the words the reason attribute carries.

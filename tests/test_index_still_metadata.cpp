@@ -278,3 +278,24 @@ TEST_CASE("regression: IFD0 DateTime alone is a save time unless a camera or a G
     CHECK(ipd::describe_time(info.capture) == "2010-03-01T08:00:00 (EXIF DateTimeDigitized)");
   }
 }
+
+TEST_CASE("error words 13.7: library texts become the tool's words and the library's are kept") {
+  using ipd::Format;
+  using ipd::library_failure_words;
+  CHECK(library_failure_words(Format::heic, "This does not look like a TIFF image") ==
+        "corrupt HEIC: its EXIF metadata is damaged");
+  CHECK(
+      library_failure_words(Format::heic, "Memory allocation error: Security limit exceeded: Too many "
+                                          "auxiliary image references") ==
+      "this HEIC cannot be read with the libheif installed: HEICs from iOS 17 on need libheif 1.17 or later");
+  CHECK(library_failure_words(Format::heic, "Unsupported feature: Unsupported codec") ==
+        "unsupported HEIC: it uses a feature the HEIC reader does not support");
+  CHECK(library_failure_words(Format::jpeg, "Failed to read input data") ==
+        "corrupt JPEG: its metadata ends early");
+  CHECK(library_failure_words(Format::unknown, "anything") == "no metadata could be read");
+  // Through the reader: a HEIC that is none keeps libheif's words as the detail.
+  const ipd::MediaInfo heic = read(std::string(4096, 'x'), Format::heic);
+  CHECK(heic.error == "not a readable HEIC: its content is damaged or of another kind");
+  CHECK(heic.error_detail != "");
+  CHECK(heic.error.find(heic.error_detail) == std::string::npos);
+}

@@ -402,6 +402,10 @@ void init_still_metadata() {
   heif_init(nullptr);
 }
 
+std::string library_failure_words(Format format, std::string_view message) {
+  return failure_words(format_label(format), message);
+}
+
 MediaInfo read_still_metadata(std::span<const std::uint8_t> data, Format format) {
   if (data.empty()) {
     MediaInfo info;
