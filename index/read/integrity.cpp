@@ -158,7 +158,8 @@ Completeness jpeg_cut(Bytes d, const JpegFrame& f, bool in_scan) {
   // The data so far holds restarts + ½ intervals of the picture, on average.
   const double share = (static_cast<double>(f.restarts) + 0.5) / static_cast<double>(intervals);
   const auto scan_bytes = static_cast<double>(d.size() - f.scan_start);
-  const auto needs = f.scan_start + static_cast<std::uint64_t>(scan_bytes / share);
+  const double estimate = std::min(scan_bytes / share, static_cast<double>(k_plausible_bytes));
+  const auto needs = f.scan_start + static_cast<std::uint64_t>(estimate);
   return cut_short(d, std::max<std::uint64_t>(needs, d.size() + 2), Needs::about, true,
                    std::to_string(f.restarts + 1) + " of its " + std::to_string(intervals) +
                        " restart intervals are there");
