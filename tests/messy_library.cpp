@@ -755,13 +755,14 @@ struct Job {
   Part part = Part::other;
   std::string sidecar_type; // aae, aae-o, xmp
   std::string beside;       // a sidecar's media file (relative path)
-  // The ranking, as far as the generator decides it: lower format first, then more pixels,
+  // The ranking, as far as the generator decides it: intact first, lower format, then more pixels,
   // then more camera-original metadata, then the older mtime, shorter path, byte order.
   int format_rank = 3;
   int pixels = 0; // relative: 100 full size, less for downscaled copies
   int camera = 0; // 2 camera metadata, 1 some kept, 0 importer or stripped
   bool raw = false;
   bool error = false;
+  bool damaged = false; // cut short but planned: ranked after every intact copy
   std::int64_t mtime = 0;
   std::string key; // stores the bytes under this name in the unit
   std::function<std::string(std::map<std::string, std::string>&)> make; // the bytes
@@ -773,8 +774,8 @@ struct Unit {
 };
 
 bool ranks_before(const Job& a, const Job& b) {
-  return std::make_tuple(a.format_rank, -a.pixels, -a.camera, a.mtime, a.path.size(), a.path) <
-         std::make_tuple(b.format_rank, -b.pixels, -b.camera, b.mtime, b.path.size(), b.path);
+  return std::make_tuple(a.damaged, a.format_rank, -a.pixels, -a.camera, a.mtime, a.path.size(), a.path) <
+         std::make_tuple(b.damaged, b.format_rank, -b.pixels, -b.camera, b.mtime, b.path.size(), b.path);
 }
 
 class Planner {
@@ -1177,11 +1178,22 @@ private:
         mov.make = [movie](auto&) { return make_mov(movie); };
       }
     }
-    // Broken downloads.
+    // Broken downloads, cut short. A HEIC made here keeps its Exif after its pictures (libheif's
+    // order; an iPhone puts it first), so the cut takes its metadata: it goes to other/. A JPEG
+    // keeps its EXIF in front: damaged but placed, a duplicate of its original when the headers
+    // tell (subseconds), else a capture of its own.
     if (has_original && want(3)) {
-      Job& job =
-          add(unit, "Downloads/" + stem + " (broken)" + ext, "truncated", Part::other, later(imported));
+      const bool placed = !device.heic;
+      Job& job = add(unit, "Downloads/" + stem + " (broken)" + ext, "truncated",
+                     placed ? Part::media : Part::other, later(imported));
       job.made_from = group;
+      if (placed) {
+        job.group = device.subsec || !facts.content_id.empty() ? group : group + "-broken";
+        job.damaged = true;
+        job.format_rank = original_rank;
+        job.pixels = 100;
+        job.camera = 2;
+      }
       job.error = true;
       job.make = [](auto& bytes) {
         const std::string& whole = bytes.at("original");

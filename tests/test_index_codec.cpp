@@ -39,7 +39,11 @@ FileRecord full_record() {
   r.burst_id = "D4E4B3D1";
   r.apple_makernote = true;
   r.duration_ms = 1900;
-  r.error = "truncated: something";
+  r.error = "the file is cut short: 71 % of it is missing";
+  r.error_detail = "a library's words";
+  r.damaged = true;
+  r.missing_percent = 71;
+  r.original_raw = "IMG_0001.CR2";
   r.fingerprint = std::string(1028, '\x7f');
   r.content_hash = 0xfedcba9876543210ULL;
   r.sample = std::string(1029, '\x3c');
@@ -97,6 +101,24 @@ TEST_CASE("a record written by version 1 (before samples) is read without a samp
   CHECK(again.sample == back.sample);
   // A version 1 record with bytes after its last field is corrupt, not a version 2 one.
   CHECK_FALSE(decode(std::string(k_version_1_bytes) + std::string(1, '\0'), again));
+}
+
+TEST_CASE("a record of version 2 is read as an intact file without library words") {
+  // Version 2 wrote the fields up to the sample; version 3 added four after it.
+  FileRecord r = version_1_record();
+  r.sample = std::string(1029, '\x02');
+  r.error = "truncated: the JPEG ends before its end-of-image marker";
+  const std::string v3 = encode(r);
+  const std::string v2 = "\x02" + v3.substr(1, v3.size() - 1 - 4);
+  FileRecord back;
+  back.damaged = true; // left over from a record read before: decode resets it
+  back.original_raw = "left over";
+  REQUIRE(decode(v2, back));
+  CHECK(back == r);
+  CHECK_FALSE(back.damaged);
+  CHECK(back.original_raw.empty());
+  // The four fields of version 3 are all there or the record is corrupt.
+  CHECK_FALSE(decode("\x03" + v2.substr(1), back));
 }
 
 TEST_CASE("varints cover the whole range") {

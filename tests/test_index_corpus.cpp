@@ -112,7 +112,7 @@ TEST_CASE("corpus: every MANIFEST row reads back its kind/make/model/capture tim
     CHECK(r.content_id == expected_id(cells[10]));
     // The one file whose image data the corpus pruned is reported as such; all others read clean.
     if (name == "exiv2_IMG_1361.dng") {
-      CHECK(r.error.find("truncated") != std::string::npos);
+      CHECK(r.error.starts_with("the file is cut short"));
     } else {
       CHECK(r.error == "");
     }
@@ -187,7 +187,7 @@ TEST_CASE("corpus: the plan keeps every relationship the MANIFEST notes describe
   CHECK(at("osxp_St James Park.AAE").role == Role::other);
 }
 
-TEST_CASE("corpus: truncated copies of every real media file get a clear error and nothing else is lost") {
+TEST_CASE("corpus: truncated copies of every real media file get a clear error and keep their place") {
   const auto corpus = test::corpus_dir();
   if (corpus.empty()) {
     MESSAGE("corpus absent (../shared/corpus/real or $IPD_CORPUS): skipping the truncated real files");
@@ -223,12 +223,14 @@ TEST_CASE("corpus: truncated copies of every real media file get a clear error a
   IndexOptions options;
   options.roots = {root};
   const IndexReport report = run_index(*catalog, options);
+  REQUIRE(refresh_plan(*catalog, PlanOptions{}, true));
   CHECK(report.files == static_cast<std::uint64_t>(written + 1));
   std::map<std::string, std::string> errors;
   for (const auto& r : report.errors) {
     errors[r.path] = r.error;
   }
   int missed = 0;
+  int placed = 0;
   for (const auto& path : expected_errors) {
     const auto canonical =
         (std::filesystem::canonical(root) / std::filesystem::path(path).filename()).string();
@@ -236,8 +238,28 @@ TEST_CASE("corpus: truncated copies of every real media file get a clear error a
       ++missed;
       MESSAGE("no error for " << canonical);
     }
+    // Where the metadata survived the cut, the copy is placed by its capture time: in its
+    // device's dated folder, as a keeper or beside its keeper under duplicates/.
+    const auto record = catalog->file(canonical);
+    const auto placement = placement_of(*catalog, canonical);
+    REQUIRE(record);
+    REQUIRE(placement);
+    INFO(canonical << ": " << record->error);
+    if (record->damaged && record->capture.known()) {
+      ++placed;
+      CHECK((placement->role == Role::keeper || placement->role == Role::duplicate));
+      const CivilTime t = civil_time(record->capture.local);
+      const std::string month =
+          std::to_string(t.year) + "-" + (t.month < 10 ? "0" : "") + std::to_string(t.month);
+      CHECK(placement->view.find("/" + std::to_string(t.year) + "/" + month + "/") != std::string::npos);
+      CHECK(placement->reason.find(record->error) != std::string::npos);
+    } else if (!record->damaged) {
+      CHECK((placement->role == Role::other || record->error.empty()));
+    }
   }
   CHECK(missed == 0);
+  CHECK(placed > 0);
   CHECK_FALSE(errors.count((std::filesystem::canonical(root) / "notes.txt").string()));
-  MESSAGE("corpus: " << written << " truncated copies, " << errors.size() << " with an error");
+  MESSAGE("corpus: " << written << " truncated copies, " << errors.size() << " with an error, " << placed
+                     << " placed by their capture time");
 }

@@ -198,7 +198,7 @@ TEST_CASE("empty or garbage or truncated movies give an error and no crash") {
         CHECK(info.error != "");
       }
       const MediaInfo last = ipd::read_movie_metadata(fd.get(), bytes.size() - 1);
-      CHECK(last.error.starts_with("truncated movie"));
+      CHECK(last.error.starts_with("the movie is cut short"));
     }
   }
   SUBCASE("bytes flipped inside the header") {

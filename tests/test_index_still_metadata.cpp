@@ -146,11 +146,13 @@ TEST_CASE("empty and garbage input give an error sentence") {
   const ipd::MediaInfo empty = read("", ipd::Format::jpeg);
   CHECK(empty.error != "");
   const ipd::MediaInfo garbage = read(std::string(4096, 'x'), ipd::Format::jpeg);
-  CHECK(garbage.error.starts_with("corrupt JPEG: "));
+  CHECK(garbage.error == "not a readable JPEG: its content is damaged or of another kind");
+  CHECK(garbage.error_detail != "");
   const ipd::MediaInfo heic = read(std::string(4096, 'x'), ipd::Format::heic);
-  CHECK(heic.error.starts_with("corrupt HEIC: "));
+  CHECK(heic.error == "not a readable HEIC: its content is damaged or of another kind");
   const ipd::MediaInfo unknown = read(std::string(4096, 'x'), ipd::Format::unknown);
-  CHECK(unknown.error.starts_with("no metadata could be read: "));
+  CHECK(unknown.error == "no metadata could be read");
+  CHECK(unknown.error_detail != "");
 }
 
 TEST_CASE("every truncation of a generated JPEG or HEIC or PNG reads without crashing") {
@@ -275,4 +277,25 @@ TEST_CASE("regression: IFD0 DateTime alone is a save time unless a camera or a G
     CHECK(info.capture.source == ipd::TimeSource::exif_digitized);
     CHECK(ipd::describe_time(info.capture) == "2010-03-01T08:00:00 (EXIF DateTimeDigitized)");
   }
+}
+
+TEST_CASE("error words 13.7: library texts become the tool's words and the library's are kept") {
+  using ipd::Format;
+  using ipd::library_failure_words;
+  CHECK(library_failure_words(Format::heic, "This does not look like a TIFF image") ==
+        "corrupt HEIC: its EXIF metadata is damaged");
+  CHECK(
+      library_failure_words(Format::heic, "Memory allocation error: Security limit exceeded: Too many "
+                                          "auxiliary image references") ==
+      "this HEIC cannot be read with the libheif installed: HEICs from iOS 17 on need libheif 1.17 or later");
+  CHECK(library_failure_words(Format::heic, "Unsupported feature: Unsupported codec") ==
+        "unsupported HEIC: it uses a feature the HEIC reader does not support");
+  CHECK(library_failure_words(Format::jpeg, "Failed to read input data") ==
+        "corrupt JPEG: its metadata ends early");
+  CHECK(library_failure_words(Format::unknown, "anything") == "no metadata could be read");
+  // Through the reader: a HEIC that is none keeps libheif's words as the detail.
+  const ipd::MediaInfo heic = read(std::string(4096, 'x'), Format::heic);
+  CHECK(heic.error == "not a readable HEIC: its content is damaged or of another kind");
+  CHECK(heic.error_detail != "");
+  CHECK(heic.error.find(heic.error_detail) == std::string::npos);
 }

@@ -637,3 +637,145 @@ TEST_CASE("decisions: keep picks which byte copy of a file without a capture tim
   CHECK(p.at(shot.path).role == Role::duplicate);
   CHECK(p.at(shot.path).keeper == copy.path);
 }
+
+namespace {
+
+// A photo cut short that still shows part of its picture (what the indexer marks damaged).
+FileRecord damaged(FileRecord r, std::uint8_t missing) {
+  r.damaged = true;
+  r.missing_percent = missing;
+  r.error = "the file is cut short: " + std::to_string(missing) + " % of it is missing";
+  return r;
+}
+
+// `r` with the subseconds an iPhone writes.
+FileRecord with_subsec(FileRecord r) {
+  REQUIRE(parse_subsec("123", r.capture));
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("rank: an intact copy beats a damaged one whatever its format or mtime") {
+  const FileRecord heic = damaged(photo("/in/a/IMG_1.HEIC", Format::heic), 40);
+  FileRecord jpg = photo("/in/zz/IMG_1.JPG", Format::jpeg);
+  jpg.mtime_ns += 1'000'000'000; // downloaded later
+  jpg.width = 1024;              // and smaller
+  jpg.height = 768;
+  CHECK(better(jpg, heic));
+  CHECK_FALSE(better(heic, jpg));
+  CHECK(why_better(jpg, heic) == "intact over a damaged copy (the file is cut short: 40 % of it is missing)");
+  // Of two damaged copies the one missing less wins.
+  const FileRecord less = damaged(photo("/in/b/IMG_1.JPG", Format::jpeg), 10);
+  CHECK(better(less, heic));
+  CHECK(why_better(less, heic).starts_with("less damaged over a damaged copy"));
+}
+
+TEST_CASE("plan: a damaged photo alone is a dated keeper that says it is damaged") {
+  MemoryContent content;
+  const FileRecord cut = damaged(photo("/in/IMG_7.JPG", Format::jpeg), 30);
+  const auto p = plan({cut}, content);
+  const Placement& at = p.at(cut.path);
+  CHECK(at.role == Role::keeper);
+  CHECK(at.view == "Apple iPhone 12/2021/2021-05/20210503_142201_IMG_7.JPG");
+  CHECK(at.reason.find("damaged: the file is cut short: 30 % of it is missing") != std::string::npos);
+  CHECK(p.plan.readme.find("Damaged files (1)") != std::string::npos);
+  CHECK(p.plan.readme.find(
+            "20210503_142201_IMG_7.JPG (keeper): the file is cut short: 30 % of it is missing") !=
+        std::string::npos);
+  CHECK(p.plan.readme.find("Files that could not be read (0)") != std::string::npos);
+}
+
+TEST_CASE("plan: a damaged copy is a duplicate of the intact one and keeps no copy out of the group") {
+  MemoryContent content;
+  // The original, an importer's re-save (compared by its pixels) and a copy cut short, which
+  // is settled by its headers alone: same instant to the subsecond, device and size.
+  const FileRecord original = with_subsec(photo("/in/DCIM/IMG_8.JPG", Format::jpeg));
+  FileRecord resave = with_subsec(photo("/in/Windows/IMG_8.JPG", Format::jpeg));
+  resave.software = "Microsoft Windows Photo Viewer 6.1";
+  const FileRecord cut = damaged(with_subsec(photo("/in/Downloads/IMG_8 (broken).JPG", Format::jpeg)), 40);
+  content.samples[original.path] = sample_of(8);
+  content.samples[resave.path] = sample_of(8, 1);
+  const auto p = plan({original, resave, cut}, content);
+  CHECK(p.at(original.path).role == Role::keeper);
+  CHECK(p.at(resave.path).role == Role::duplicate);
+  CHECK(p.at(cut.path).role == Role::duplicate);
+  CHECK(p.at(cut.path).keeper == original.path);
+  CHECK(p.at(cut.path).reason.find("intact over a damaged copy") != std::string::npos);
+  CHECK(p.at(original.path).reason.find("keeper of 3 files") != std::string::npos);
+  CHECK(content.sampled == 2); // the damaged copy's pixels are never read
+  CHECK(p.plan.readme.find("(duplicate): the file is cut short: 40 % of it is missing") != std::string::npos);
+  // Without subseconds (or a content identifier) its headers cannot tell: it stays on its own.
+  FileRecord plain = photo("/in/b/IMG_9.JPG", Format::jpeg);
+  FileRecord plain_cut = damaged(photo("/in/c/IMG_9 (broken).JPG", Format::jpeg), 40);
+  const auto q = plan({plain, plain_cut}, content);
+  CHECK(q.at(plain.path).role == Role::keeper);
+  CHECK(q.at(plain_cut.path).role == Role::keeper);
+}
+
+TEST_CASE("rank: a camera's own RAW beats a DNG converted from it with a reason that says so") {
+  FileRecord cr2 = photo("/in/CanonRaw.cr2", Format::cr2);
+  cr2.make = "Canon";
+  cr2.model = "Canon EOS 350D DIGITAL";
+  cr2.width = 3456;
+  cr2.height = 2304;
+  FileRecord dng = cr2;
+  dng.path = "/in/DNG.dng";
+  dng.format = Format::dng;
+  dng.width = 3516; // a converter's crop arithmetic: more pixels, not more picture
+  dng.height = 2328;
+  dng.mtime_ns -= 1'000'000'000;
+  SUBCASE("it names its source") {
+    dng.original_raw = "CRW_0001.CR2";
+    CHECK(is_dng_conversion(dng));
+    CHECK(better(cr2, dng));
+    CHECK(why_better(cr2, dng) ==
+          "the camera's own RAW CR2 over a DNG converted from it (OriginalRawFileName CRW_0001.CR2)");
+  }
+  SUBCASE("its camera writes no DNG of its own") {
+    CHECK(is_dng_conversion(dng));
+    CHECK(better(cr2, dng));
+    CHECK(why_better(cr2, dng) ==
+          "the camera's own RAW CR2 over a DNG converted from it (the Canon EOS 350D DIGITAL writes no DNG "
+          "of its own)");
+  }
+  SUBCASE("the plan keeps the CR2 and says the DNG is a conversion") {
+    MemoryContent content;
+    const auto p = plan({cr2, dng}, content);
+    CHECK(p.at(cr2.path).role == Role::keeper);
+    CHECK(p.at(dng.path).role == Role::duplicate);
+    CHECK(p.at(dng.path).reason.find("over a DNG converted from it") != std::string::npos);
+    CHECK(p.at(cr2.path).reason.find("over a DNG converted from it") != std::string::npos);
+  }
+}
+
+TEST_CASE("rank: Apple ProRAW and other cameras' own DNGs are no conversions") {
+  FileRecord proraw = photo("/in/IMG_1.DNG", Format::dng);
+  CHECK_FALSE(is_dng_conversion(proraw));
+  proraw.make = "LEICA CAMERA AG";
+  CHECK_FALSE(is_dng_conversion(proraw));
+  proraw.make = "Apple";
+  MemoryContent content;
+  const FileRecord jpg = photo("/in/IMG_1.JPG", Format::jpeg);
+  const auto p = plan({proraw, jpg}, content);
+  CHECK(p.at(proraw.path).role == Role::keeper);
+  CHECK(p.at(jpg.path).role == Role::raw_sidecar);
+}
+
+TEST_CASE("rank: between RAW files of one capture a few percent of pixels is not more pixels") {
+  FileRecord a = photo("/in/a/IMG_1.CR2", Format::cr2);
+  FileRecord b = photo("/in/b/IMG_1.CR2", Format::cr2);
+  a.width = 3516;
+  a.height = 2328;
+  b.width = 3456;
+  b.height = 2304;
+  b.mtime_ns -= 1; // the older one wins: pixels do not decide
+  CHECK(better(b, a));
+  CHECK(why_better(b, a) == "older file (downloaded first)");
+  // Between a RAW and an image, and between images, pixels still count.
+  FileRecord small = photo("/in/c/IMG_1.JPG", Format::jpeg);
+  FileRecord large = small;
+  large.path = "/in/d/IMG_1.JPG";
+  large.width = 4100;
+  CHECK(better(large, small));
+}

@@ -43,9 +43,13 @@ int cmd_explain(Args args) {
     const std::string device = device_name(record->make, record->model);
     std::printf("capture: %s%s%s\n", describe_time(record->capture).c_str(), device.empty() ? "" : ", ",
                 device.c_str());
-    std::printf("file:    %s, %llu bytes%s%s\n", std::string(format_name(record->format)).c_str(),
-                static_cast<unsigned long long>(record->size),
-                record->error.empty() ? "" : ", error: ", record->error.c_str());
+    // The error in the tool's words, then the library's after a colon.
+    const std::string error = record->error.empty()
+                                  ? std::string()
+                                  : (record->damaged ? ", damaged: " : ", error: ") + record->error +
+                                        (record->error_detail.empty() ? "" : ": " + record->error_detail);
+    std::printf("file:    %s, %llu bytes%s\n", std::string(format_name(record->format)).c_str(),
+                static_cast<unsigned long long>(record->size), error.c_str());
   }
   std::printf("reason:  %s\n", placement->reason.c_str());
   std::printf("rules:\n");

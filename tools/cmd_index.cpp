@@ -163,7 +163,12 @@ int cmd_index(Args args) {
     std::fprintf(stderr, "note: %s\n", display_path(note).c_str());
   }
   for (const auto& record : report.errors) {
-    std::fprintf(stderr, "error: %s: %s\n", display_path(record.path).c_str(), record.error.c_str());
+    // The tool's words; with --verbose also the library's, after a colon.
+    const std::string detail =
+        verbose && !record.error_detail.empty() ? ": " + record.error_detail : std::string();
+    std::fprintf(stderr, "error: %s: %s%s%s\n", display_path(record.path).c_str(), record.error.c_str(),
+                 detail.c_str(),
+                 record.damaged ? " (damaged: placed all the same, after any intact copy)" : "");
   }
   std::printf("indexed %llu files under %zu root%s in %.2f s (walk %.2f s, read %.2f s)\n",
               static_cast<unsigned long long>(report.files), report.roots.size(),

@@ -55,8 +55,9 @@ constexpr Option k_index_options[] = {
     {"--wait", "", "", "when another run is writing the catalog, wait for it instead of stopping", "",
      Complete::nothing},
     {"--verbose", "-v", "",
-     "also print how the content checks went (pairs settled from headers, decode rates)", "",
-     Complete::nothing},
+     "also print how the content checks went (pairs settled from headers, decode rates) and each "
+     "error's words from the library that found it",
+     "", Complete::nothing},
 };
 
 constexpr Option k_status_options[] = {k_catalog, json_flag("print one JSON object")};

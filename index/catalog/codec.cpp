@@ -84,6 +84,7 @@ template <typename E> bool get_enum(Reader& in, E& out, E last) {
 
 constexpr std::uint8_t k_flag_has_offset = 1;
 constexpr std::uint8_t k_flag_apple_makernote = 2;
+constexpr std::uint8_t k_flag_damaged = 1; // the flags of version 3
 
 } // namespace
 
@@ -126,6 +127,10 @@ std::string encode(const FileRecord& r) {
   put_bytes(out, r.fingerprint);
   put_varint(out, r.content_hash);
   put_bytes(out, r.sample);
+  put_bytes(out, r.error_detail);
+  out.push_back(static_cast<char>(r.damaged ? k_flag_damaged : 0));
+  out.push_back(static_cast<char>(r.missing_percent));
+  put_bytes(out, r.original_raw);
   return out;
 }
 
@@ -149,10 +154,18 @@ bool decode(std::string_view bytes, FileRecord& r) {
                   in.get_bytes(r.burst_id) && get_uint(in, r.duration_ms) && in.get_bytes(r.link_target) &&
                   in.get_bytes(r.error) && in.get_bytes(r.fingerprint) && in.get_varint(r.content_hash);
   r.sample.clear(); // version 1 records have none
-  if (!ok || (version >= 2 && !in.get_bytes(r.sample)) || !in.at_end() || offset < -24 * 60 ||
-      offset > 24 * 60) {
+  r.error_detail.clear();
+  r.original_raw.clear();
+  std::uint8_t flags3 = 0;
+  r.missing_percent = 0;
+  if (!ok || (version >= 2 && !in.get_bytes(r.sample)) ||
+      (version >= 3 && !(in.get_bytes(r.error_detail) && in.get_u8(flags3) && in.get_u8(r.missing_percent) &&
+                         in.get_bytes(r.original_raw))) ||
+      !in.at_end() || offset < -24 * 60 || offset > 24 * 60 || (flags3 & ~k_flag_damaged) != 0 ||
+      (r.missing_percent > 100 && r.missing_percent != k_missing_unknown)) {
     return false;
   }
+  r.damaged = flags3 & k_flag_damaged;
   r.capture.offset_minutes = static_cast<std::int16_t>(offset);
   r.capture.has_offset = flags & k_flag_has_offset;
   r.apple_makernote = flags & k_flag_apple_makernote;

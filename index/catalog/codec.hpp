@@ -14,9 +14,11 @@
 
 namespace ipd {
 
-// Version 2 added the content sample (FileRecord::sample) at the end; decode still reads
-// version 1 records, which lack it.
-constexpr std::uint8_t k_file_record_version = 2;
+// Version 2 added the content sample (FileRecord::sample) at the end; version 3 the library's
+// words of an error, the damage of a file planned though damaged and a DNG's original RAW name.
+// decode still reads versions 1 and 2, which lack them (empty, intact); the readers that fill
+// them came with k_readers_version 3, so such a catalog's files are all read again anyway.
+constexpr std::uint8_t k_file_record_version = 3;
 
 void put_varint(std::string& out, std::uint64_t value);
 void put_signed(std::string& out, std::int64_t value);

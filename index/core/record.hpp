@@ -70,6 +70,9 @@ struct CaptureTime {
   bool operator==(const CaptureTime&) const = default;
 };
 
+// A damaged file's missing share when its structure cannot tell it (FileRecord::missing_percent).
+inline constexpr std::uint8_t k_missing_unknown = 255;
+
 struct FileRecord {
   std::string path;       // the input path as found by the walk (raw bytes)
   std::uint32_t root = 0; // index of the root it was found under
@@ -101,8 +104,15 @@ struct FileRecord {
   bool apple_makernote = false;
   std::uint32_t duration_ms = 0;
 
-  std::string link_target; // for symlinks
-  std::string error;       // empty when the file was read without trouble
+  std::string link_target;  // for symlinks
+  std::string error;        // empty when the file was read without trouble; else in the user's words
+  std::string error_detail; // the library's own words behind `error` (for explain and --verbose)
+  // A damaged file that is planned all the same (docs/DESIGN.md §6): cut short, yet its metadata
+  // was read and part of its picture is there; `error` says how much is missing. It ranks below
+  // every intact copy of its capture.
+  bool damaged = false;
+  std::uint8_t missing_percent = 0; // of a damaged file: 0 (under 1 %) to 100, or k_missing_unknown
+  std::string original_raw;         // a DNG's OriginalRawFileName: the RAW file it was converted from
 
   // Content facts the plan computes only when it needs them, kept so a re-run need not read
   // the file again (a changed file gets a fresh record without them).
@@ -127,7 +137,9 @@ struct MediaInfo {
   std::string burst_id;
   bool apple_makernote = false;
   std::uint32_t duration_ms = 0;
-  std::string error; // empty when all is well
+  std::string original_raw; // DNG: the OriginalRawFileName tag
+  std::string error;        // empty when all is well; else in the user's words
+  std::string error_detail; // the library's own words behind `error`
 
   bool operator==(const MediaInfo&) const = default;
 };

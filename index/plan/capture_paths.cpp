@@ -98,8 +98,9 @@ void place_keeper(FamilyContext& ctx, const Family& f, const Capture& cap, const
   kp.view = ctx.names.claim(f.dir, f.stem, ViewNames::ext_for(k));
   // Its reason comes from pass 12 (explain_keepers), once its whole group has its places.
   const std::string decided = ctx.kinship.decided(cap.files[0]);
-  kp.rules = keeper_why + (decided.empty() ? "" : "\n" + decided) +
-             "\nrank: format > pixels > camera metadata > oldest mtime > shortest path";
+  kp.rules =
+      keeper_why + (decided.empty() ? "" : "\n" + decided) +
+      "\nrank: intact > format > camera's own RAW > pixels > camera metadata > oldest mtime > shortest path";
 }
 
 // A RAW keeper's JPG/HEIC siblings stay beside it, one per format (unless --no-raw-sidecars);

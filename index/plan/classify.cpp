@@ -11,8 +11,8 @@ std::vector<FileClass> classify(const std::vector<FileRecord>& records) {
     const FileRecord& r = records[i];
     if (r.kind == Kind::symlink || r.kind == Kind::dir || !S_ISREG(r.mode)) {
       classes[i] = FileClass::outside;
-    } else if (!r.error.empty()) {
-      classes[i] = FileClass::other;
+    } else if (!r.error.empty() && !r.damaged) {
+      classes[i] = FileClass::other; // a damaged file with its metadata is planned (docs/DESIGN.md §6)
     } else if (r.kind == Kind::still || r.kind == Kind::movie) {
       classes[i] = r.capture.known() ? FileClass::timed : FileClass::untimed;
     } else if (r.kind == Kind::sidecar) {

@@ -4,6 +4,8 @@
 //                  ─► a RAW file and an image: agreed (same instant and device)
 //                  ─► stills: headers settle it? equal content ids + camera-made sizes: same
 //                                                 other aspect ratios: different
+//                                                 a damaged file: same subsecond, device, size
+//                                                 and no editor: same; else different
 //                             else samples (sample.hpp: four regions at full detail)
 //                                  clearly the same: agreed;  clearly different: refused
 //                                  in the band, or an editor wrote one: the whole pictures'
@@ -36,7 +38,7 @@ namespace ipd {
 namespace {
 
 // What the headers say of a still pair.
-enum class Settle : std::uint8_t { pixels, same, refused };
+enum class Settle : std::uint8_t { pixels, same, same_damaged, refused };
 
 bool needs_pixels(const FileRecord& x, const FileRecord& y) {
   return x.kind == Kind::still && !is_raw(x.format) && !is_raw(y.format);
@@ -48,6 +50,15 @@ bool needs_pixels(const FileRecord& x, const FileRecord& y) {
 bool settled_by_headers(const FileRecord& x, const FileRecord& y) {
   return !x.content_id.empty() && x.content_id == y.content_id && x.width != 0 && x.width == y.width &&
          x.height == y.height && !is_editor_software(x.software) && !is_editor_software(y.software);
+}
+
+// A damaged file's pixels are partly missing, so they cannot be compared: it is a copy when it
+// and the other file state the same instant to the subsecond, the same device and the same
+// upright size, and no editor wrote either (a burst or an edit differs in one of these).
+bool damaged_copy_by_headers(const FileRecord& x, const FileRecord& y) {
+  return x.capture.subsec_digits > 0 && y.capture.subsec_digits > 0 && !x.model.empty() && !y.model.empty() &&
+         x.width != 0 && x.width == y.width && x.height == y.height && !is_editor_software(x.software) &&
+         !is_editor_software(y.software);
 }
 
 bool aspects_differ(const FileRecord& x, const FileRecord& y) {
@@ -62,13 +73,15 @@ struct HeaderVerdicts {
   std::vector<std::vector<FileIndex>> sets;
 };
 
-// JPEG before other stills before HEIC/AVIF; a file already printed before all.
+// JPEG before other stills before HEIC/AVIF; a file already printed before all, a damaged one
+// (whose pixels are partly missing) after all.
 auto decode_cost(const std::vector<FileRecord>& records, FileIndex i) {
   const FileRecord& r = records[i];
   const int format = r.format == Format::jpeg                               ? 0
                      : r.format == Format::heic || r.format == Format::avif ? 2
                                                                             : 1;
-  return std::make_tuple(r.fingerprint.empty() ? 1 : 0, format, std::uint64_t(r.width) * r.height, i);
+  return std::make_tuple(r.damaged ? 1 : 0, r.fingerprint.empty() ? 1 : 0, format,
+                         std::uint64_t(r.width) * r.height, i);
 }
 
 HeaderVerdicts read_headers(const std::vector<FileRecord>& records, const std::vector<FilePair>& candidates,
@@ -79,9 +92,12 @@ HeaderVerdicts read_headers(const std::vector<FileRecord>& records, const std::v
     if (!needs_pixels(records[a], records[b])) {
       continue;
     }
-    const Settle s = settled_by_headers(records[a], records[b]) ? Settle::same
-                     : aspects_differ(records[a], records[b])   ? Settle::refused
-                                                                : Settle::pixels;
+    const bool damaged = records[a].damaged || records[b].damaged;
+    const Settle s = settled_by_headers(records[a], records[b])        ? Settle::same
+                     : aspects_differ(records[a], records[b])          ? Settle::refused
+                     : !damaged                                        ? Settle::pixels
+                     : damaged_copy_by_headers(records[a], records[b]) ? Settle::same_damaged
+                                                                       : Settle::refused;
     out.settle[{a, b}] = s;
     if (s == Settle::same) {
       same_content.join(a, b);
@@ -436,6 +452,10 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
       agreed = AgreeingPair{a, b, 0, "a RAW file and an image of the same instant and device"};
     } else if (const Settle s = headers.settle.at({a, b}); s == Settle::same) {
       agreed = AgreeingPair{a, b, 0, "same content identifier, instant and size, written by the camera"};
+    } else if (s == Settle::same_damaged) {
+      agreed = AgreeingPair{a, b, 0,
+                            "same instant to the subsecond, device and size (a damaged file: its pixels are "
+                            "partly missing, so they are not compared)"};
     } else if (s == Settle::pixels) {
       const SampleJudgement& j = judged.at({a, b});
       if (j.verdict == SampleVerdict::same) {

@@ -67,4 +67,49 @@ std::vector<FileIndex> group_pairs(std::size_t n, std::vector<AgreeingPair> agre
   return root;
 }
 
+std::vector<FileIndex> group_with_damaged(const std::vector<FileRecord>& records,
+                                          const std::vector<AgreeingPair>& agreeing) {
+  const auto damaged = [&](const AgreeingPair& p) { return records[p.a].damaged || records[p.b].damaged; };
+  std::vector<AgreeingPair> intact;
+  std::vector<AgreeingPair> with_damaged;
+  for (const AgreeingPair& p : agreeing) {
+    (damaged(p) ? with_damaged : intact).push_back(p);
+  }
+  const std::vector<FileIndex> root = group_pairs(records.size(), std::move(intact));
+  if (with_damaged.empty()) {
+    return root;
+  }
+  // Intact partners first, then the closest.
+  std::sort(with_damaged.begin(), with_damaged.end(), [&](const AgreeingPair& p, const AgreeingPair& q) {
+    const bool pd = records[p.a].damaged && records[p.b].damaged;
+    const bool qd = records[q.a].damaged && records[q.b].damaged;
+    return std::tie(pd, p.distance, p.a, p.b) < std::tie(qd, q.distance, q.a, q.b);
+  });
+  UnionFind groups(records.size());
+  for (FileIndex i = 0; i < root.size(); ++i) {
+    groups.join(i, root[i]);
+  }
+  std::vector<bool> attached(records.size(), false);
+  for (const AgreeingPair& p : with_damaged) {
+    if (records[p.a].damaged && records[p.b].damaged) {
+      if (attached[p.a] && attached[p.b]) {
+        continue; // two groups are never joined through damaged files
+      }
+    } else {
+      const FileIndex d = records[p.a].damaged ? p.a : p.b;
+      if (attached[d]) {
+        continue;
+      }
+    }
+    groups.join(p.a, p.b);
+    attached[p.a] = attached[p.a] || records[p.a].damaged;
+    attached[p.b] = attached[p.b] || records[p.b].damaged;
+  }
+  std::vector<FileIndex> out(records.size());
+  for (FileIndex i = 0; i < out.size(); ++i) {
+    out[i] = groups.find(i);
+  }
+  return out;
+}
+
 } // namespace ipd

@@ -1,6 +1,7 @@
 // Pass 12: each keeper's reason, once every file of its capture has its place: how many files
 // the capture has and in which roles, and the rule that made the keeper beat each kind of rival
-// — the same rule each of those rivals names ("kept: ...") — or the user's keep that made it.
+// — the same rule each of those rivals names ("kept: ...") — or the user's keep that made it;
+// and, on every damaged file in the view, how much of it is missing.
 #include "index/plan/passes.hpp"
 #include "index/plan/rank.hpp"
 
@@ -100,6 +101,13 @@ void explain_keepers(const std::vector<FileRecord>& records, const Captures& cap
     }
     if (apart) {
       p.reason += "; apart from other captures: " + decision_words(*apart);
+    }
+  }
+  // A damaged file says so wherever it is, with how much of it is missing.
+  for (FileIndex i = 0; i < records.size(); ++i) {
+    Placement& p = placements[i];
+    if (records[i].damaged && !p.view.empty() && p.reason.find(records[i].error) == std::string::npos) {
+      p.reason += "; damaged: " + records[i].error;
     }
   }
 }

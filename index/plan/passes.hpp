@@ -27,7 +27,7 @@ enum class FileClass : std::uint8_t {
   timed,   // a photo or movie with a capture time
   untimed, // a photo or movie without one
   sidecar, // .AAE or .XMP
-  other,   // not media, or unreadable
+  other,   // not media, or unreadable (a damaged photo whose metadata was read is timed or untimed)
   outside, // not a regular file (symlink, FIFO, unreadable folder): not in the view
 };
 
@@ -130,6 +130,13 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
 // Returns, for each of the n files, its group's root (the smallest index); files in no pair
 // are their own root.
 std::vector<FileIndex> group_pairs(std::size_t n, std::vector<AgreeingPair> agreeing);
+
+// group_pairs over the pairs of intact files; then each damaged file joins the group of its
+// closest agreeing intact file, else of its closest agreeing damaged one. A damaged file's
+// pixels are partly missing, so its pairs are settled on headers alone: it follows a group but
+// never keeps two intact copies apart, nor joins two groups.
+std::vector<FileIndex> group_with_damaged(const std::vector<FileRecord>& records,
+                                          const std::vector<AgreeingPair>& agreeing);
 
 // Joins, for each together set, the groups its files are in (the roots stay the smallest index
 // of each group), whatever the rules found between them.

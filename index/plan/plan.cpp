@@ -9,9 +9,10 @@
 //           ─► 4 content         headers settle a pair (content id + size: same; aspect: different),
 //                                else fingerprints; movies by duration and dimensions
 //           ─► 5 groups          agreeing pairs merge closest first, only when every pair across
-//                                two groups agrees; then each `together` set joins its groups
+//                                two groups agrees; a damaged file then follows its closest
+//                                agreeing file; each `together` set joins its groups
 //           ─► 6 captures        each group with its byte copies, ranked: the keeper first (a
-//                                `keep` before every rule)
+//                                `keep` before every rule, then intact before damaged)
 //           ─► 7 live photos     a movie capture joins the still capture of its content id or name
 //           ─► 8 capture paths   <device>/YYYY/YYYY-MM/YYYYMMDD_HHMMSS_stem.EXT, RAW siblings,
 //                                Live Photo movies, duplicates/ at the keeper's path
@@ -101,7 +102,7 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
   const auto checked =
       timed(stats, "content", [&] { return check_content(records, candidates, options, content, stats); });
   const auto groups = timed(stats, "groups", [&] {
-    auto group_of = group_pairs(records.size(), checked.agreeing);
+    auto group_of = group_with_damaged(records, checked.agreeing);
     join_together(group_of, decided);
     return group_of;
   });

@@ -71,17 +71,54 @@ int camera_score(const FileRecord& r) {
   return score;
 }
 
+bool is_dng_conversion(const FileRecord& r) {
+  if (r.format != Format::dng) {
+    return false;
+  }
+  if (!r.original_raw.empty()) {
+    return true;
+  }
+  // Makers whose cameras write their own RAW format and never DNG.
+  const std::string make = lower_ascii(r.make);
+  static constexpr const char* k_native_raw_makers[] = {"canon",   "nikon",      "sony",      "fujifilm",
+                                                        "olympus", "om digital", "panasonic", "minolta"};
+  return std::any_of(std::begin(k_native_raw_makers), std::end(k_native_raw_makers),
+                     [&](const char* maker) { return make.starts_with(maker); });
+}
+
 namespace {
 
 std::uint64_t pixels(const FileRecord& r) { return std::uint64_t(r.width) * r.height; }
 
+// Rule 0: intact first, then the damaged by how much is missing (an unknown share last).
+int damage_rank(const FileRecord& r) {
+  return !r.damaged ? 0 : r.missing_percent == k_missing_unknown ? 102 : 1 + r.missing_percent;
+}
+
+// Rule 1b, between two RAW files: a camera's own RAW before a DNG converted from one.
+bool conversion_decides(const FileRecord& a, const FileRecord& b) {
+  return is_raw(a.format) && is_raw(b.format) && is_dng_conversion(a) != is_dng_conversion(b);
+}
+
+// Rule 2. Between two RAW files pixels do not decide: a raw converter's crop arithmetic moves
+// a few percent of them, which is not more picture.
+bool pixels_decide(const FileRecord& a, const FileRecord& b) {
+  return pixels(a) != pixels(b) && !(is_raw(a.format) && is_raw(b.format));
+}
+
 } // namespace
 
 bool better(const FileRecord& a, const FileRecord& b) {
+  if (const int da = damage_rank(a), db = damage_rank(b); da != db) {
+    return da < db;
+  }
   if (const int fa = format_rank(a), fb = format_rank(b); fa != fb) {
     return fa < fb;
   }
-  if (pixels(a) != pixels(b)) {
+  if (conversion_decides(a, b)) {
+    return !is_dng_conversion(a);
+  }
+  if (pixels_decide(a, b)) {
     return pixels(a) > pixels(b);
   }
   if (const int ca = camera_score(a), cb = camera_score(b); ca != cb) {
@@ -102,10 +139,22 @@ std::string format_label(const FileRecord& r) {
 }
 
 std::string why_better(const FileRecord& keeper, const FileRecord& other) {
+  if (damage_rank(keeper) != damage_rank(other)) {
+    return std::string(keeper.damaged ? "less damaged" : "intact") + " over a damaged copy (" + other.error +
+           ")";
+  }
   if (format_rank(keeper) != format_rank(other)) {
     return "original format " + format_label(keeper) + " over " + format_label(other);
   }
-  if (pixels(keeper) != pixels(other)) {
+  if (conversion_decides(keeper, other)) {
+    const std::string device = device_name(other.make, other.model);
+    return "the camera's own RAW " + format_label(keeper) + " over a DNG converted from it (" +
+           (other.original_raw.empty()
+                ? "the " + (device.empty() ? other.make : device) + " writes no DNG of its own"
+                : "OriginalRawFileName " + other.original_raw) +
+           ")";
+  }
+  if (pixels_decide(keeper, other)) {
     return "more pixels (" + std::to_string(keeper.width) + "x" + std::to_string(keeper.height) + " over " +
            std::to_string(other.width) + "x" + std::to_string(other.height) + ")";
   }

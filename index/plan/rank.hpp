@@ -28,9 +28,16 @@ int format_rank(const FileRecord& record);
 // a camera's, -1 for an editor's.
 int camera_score(const FileRecord& record);
 
-// The whole ranking: true when `a` is the better copy of one capture. Rules in order: format,
-// pixels, camera metadata, oldest mtime, shortest path, then byte order of the paths — a total
-// order, so the keeper never depends on the order files were found in.
+// A DNG made by a raw converter, not by the camera: it names its source (OriginalRawFileName),
+// or its maker's cameras write their own RAW format and no DNG (Canon, Nikon, Sony, Fujifilm,
+// Olympus/OM, Panasonic, Minolta). Apple ProRAW and other cameras' own DNGs are not.
+bool is_dng_conversion(const FileRecord& record);
+
+// The whole ranking: true when `a` is the better copy of one capture. Rules in order: intact
+// before damaged (then less missing first), format, a camera's own RAW before a DNG converted
+// from it, pixels (not between two RAW files), camera metadata, oldest mtime, shortest path,
+// then byte order of the paths — a total order, so the keeper never depends on the order files
+// were found in.
 bool better(const FileRecord& a, const FileRecord& b);
 
 // The rule that made `keeper` beat `other`, in words ("original format HEIC over JPG").

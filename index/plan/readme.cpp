@@ -41,11 +41,14 @@ std::string readme_text(const std::vector<FileRecord>& records, const std::vecto
                         const std::vector<DecisionOutcome>& outcomes) {
   std::map<Role, std::uint64_t> counts;
   std::vector<FileIndex> unreadable; // in the view, under other/
+  std::vector<FileIndex> damaged;    // in the view where their capture goes
   std::vector<FileIndex> not_served; // symlinks, FIFOs, sockets, devices, unreadable folders
   for (FileIndex i = 0; i < records.size(); ++i) {
     ++counts[placements[i].role];
     if (placements[i].view.empty()) {
       not_served.push_back(i);
+    } else if (records[i].damaged) {
+      damaged.push_back(i);
     } else if (!records[i].error.empty()) {
       unreadable.push_back(i);
     }
@@ -75,6 +78,13 @@ std::string readme_text(const std::vector<FileRecord>& records, const std::vecto
   t += "\nFiles that could not be read (" + std::to_string(unreadable.size()) + "), in other/:\n";
   for (const FileIndex i : unreadable) {
     t += "  " + display_path(records[i].path) + ": " + records[i].error + "\n";
+  }
+  t += "\nDamaged files (" + std::to_string(damaged.size()) +
+       "), placed like intact ones: each shows only part of its picture, and any intact copy\n"
+       "of the same capture is kept before it\n";
+  for (const FileIndex i : damaged) {
+    t += "  " + display_path(placements[i].view) + " (" + std::string(role_name(placements[i].role)) +
+         "): " + records[i].error + "\n";
   }
   t += "\nNot in the view (" + std::to_string(not_served.size()) +
        "): symbolic links, FIFOs, sockets, devices and folders that could not be read\n";

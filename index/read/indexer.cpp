@@ -47,16 +47,6 @@ bool same_file(const ScanEntry& a, const FileRecord& b) {
          a.mode == b.mode && a.link_target == b.link_target;
 }
 
-void append_error(std::string& error, const std::string& more) {
-  if (more.empty()) {
-    return;
-  }
-  if (!error.empty()) {
-    error += "; ";
-  }
-  error += more;
-}
-
 void init_readers() {
   static std::once_flag once;
   std::call_once(once, [] { init_still_metadata(); });
@@ -136,6 +126,27 @@ std::vector<bool> choose_roots(const Catalog& catalog, const IndexOptions& optio
   return missing;
 }
 
+// Sets the record's error from what the completeness check and the reader found: the check's
+// words when the file is cut short or corrupt, else the reader's; and whether it is damaged.
+void judge_completeness(FileRecord& record, const Completeness& complete, MediaInfo& info) {
+  record.damaged = false;
+  record.missing_percent = 0;
+  if (complete.state == Completeness::State::complete) {
+    record.error = std::move(info.error);
+    record.error_detail = std::move(info.error_detail);
+    return;
+  }
+  record.error = complete.what;
+  record.error_detail.clear();
+  // Planned though damaged: a photo cut short whose metadata was read, with part of its picture
+  // there (docs/DESIGN.md §6). A movie cut short, or a file with nothing left to show, is not.
+  if (complete.state == Completeness::State::cut_short && complete.shows_picture && info.error.empty() &&
+      record.kind == Kind::still) {
+    record.damaged = true;
+    record.missing_percent = missing_percent(record.size, complete.needs);
+  }
+}
+
 } // namespace
 
 bool read_file(FileRecord& record, Sniffer& sniffer) {
@@ -184,12 +195,8 @@ bool read_file(FileRecord& record, Sniffer& sniffer) {
   record.burst_id = std::move(info.burst_id);
   record.apple_makernote = info.apple_makernote;
   record.duration_ms = info.duration_ms;
-
-  std::string problems = check_complete(record.format, bytes);
-  if (problems.empty()) {
-    append_error(problems, info.error);
-  }
-  record.error = std::move(problems);
+  record.original_raw = std::move(info.original_raw);
+  judge_completeness(record, assess_complete(record.format, bytes), info);
   return true;
 }
 

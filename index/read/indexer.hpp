@@ -32,7 +32,7 @@ struct IndexOptions {
 // The version of what the readers take from a file. Raised when they learn to read files
 // differently (a time tag trusted or not, a new completeness rule): the records of a catalog read
 // by another version are stale, so its next index reads every file once more.
-constexpr int k_readers_version = 2;
+constexpr int k_readers_version = 3; // 3: damaged photos, error words, OriginalRawFileName
 
 struct IndexReport {
   std::vector<std::string> roots;       // the catalog's roots after the run: absolute, canonical

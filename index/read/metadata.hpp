@@ -24,6 +24,10 @@ void init_still_metadata();
 // from the Apple MakerNote the content identifier and BurstUUID.
 MediaInfo read_still_metadata(std::span<const std::uint8_t> data, Format format);
 
+// What exiv2's or libheif's `message` about a still of `format` means for its user: the error
+// read_still_metadata gives, in words to act on ("corrupt HEIC: its EXIF metadata is damaged").
+std::string library_failure_words(Format format, std::string_view message);
+
 // Reads a movie's metadata from `fd` (size `size`) without decoding frames: capture time from
 // com.apple.quicktime.creationdate (local with offset) before the header's UTC creation_time,
 // Apple make/model/software/content identifier, duration, and display dimensions.

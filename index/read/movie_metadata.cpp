@@ -293,18 +293,35 @@ bool looks_iso(int fd, std::uint64_t size) {
 
 bool iso_family(const AVInputFormat* format) { return std::string_view(format->name).starts_with("mov,"); }
 
-std::string open_failure(const FdSource& source, const AVInputFormat* format, int code) {
-  if (source.read_errno != 0) {
-    return read_error(source.read_errno);
+// What an FFmpeg error code means for the movie's user, in words to act on.
+std::string movie_words(int code) {
+  switch (code) {
+  case AVERROR_PATCHWELCOME:
+    return "unsupported movie: it uses a feature the movie reader (FFmpeg) does not support";
+  case AVERROR_INVALIDDATA: return "corrupt movie: its data is not valid movie data";
+  case AVERROR_EOF: return "the movie is cut short: its data ends early";
+  case AVERROR(ENOMEM): return "out of memory";
+  default: return "corrupt movie: it cannot be read";
   }
+}
+
+// Sets the error of a movie FFmpeg could not open: the tool's words, with FFmpeg's as the detail.
+void open_failure(const FdSource& source, const AVInputFormat* format, int code, MediaInfo& info) {
+  if (source.read_errno != 0) {
+    info.error = read_error(source.read_errno);
+    return;
+  }
+  info.error_detail = av_error_text(code);
   if (iso_family(format)) {
     if (std::string why = truncation(source.fd, source.size, true); !why.empty()) {
-      return "truncated movie: " + why;
+      info.error = "the movie is cut short: " + why;
+      return;
     }
   } else if (source.hit_end) {
-    return "truncated movie: " + av_error_text(code);
+    info.error = "the movie is cut short: its data ends early";
+    return;
   }
-  return "corrupt movie: " + av_error_text(code);
+  info.error = movie_words(code);
 }
 
 } // namespace
@@ -350,7 +367,7 @@ MediaInfo read_movie(int fd, std::uint64_t size) {
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
   raw->io_open = refuse_io_open;
   if (const int rc = avformat_open_input(&raw, nullptr, format, nullptr); rc < 0) {
-    info.error = open_failure(source, format, rc);
+    open_failure(source, format, rc, info);
     return info;
   }
   std::unique_ptr<AVFormatContext, InputClose> ctx(raw);
@@ -375,7 +392,7 @@ MediaInfo read_movie(int fd, std::uint64_t size) {
     info.error = read_error(source.read_errno);
   } else if (std::string why = iso_family(format) ? truncation(fd, size, false) : std::string();
              !why.empty()) {
-    info.error = "truncated movie: " + why;
+    info.error = "the movie is cut short: " + why;
   } else if (!video) {
     info.error = "movie has no video stream";
   }

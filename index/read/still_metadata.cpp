@@ -69,18 +69,52 @@ std::string_view format_label(Format format) {
   }
 }
 
-// The error of a still the library could not read: the tool's words, then the library's message
-// (which may quote bytes of the file, so it is escaped).
-std::string failure_sentence(Format format, std::string_view message) {
+// What a library's message about a still means for its user, in words to act on; the library's
+// own words go to MediaInfo::error_detail. `label` names the format ("HEIC").
+std::string failure_words(std::string_view label, std::string_view message) {
+  if (label.empty()) {
+    return "no metadata could be read";
+  }
+  const std::string m = lower_ascii(message);
+  const auto has = [&](const char* words) { return m.find(words) != std::string::npos; };
+  const std::string name(label);
+  if (has("too many auxiliary image references")) {
+    return "this " + name +
+           " cannot be read with the libheif installed: HEICs from iOS 17 on need libheif 1.17 "
+           "or later";
+  }
+  if (has("does not look like a tiff image")) {
+    return "corrupt " + name + ": its EXIF metadata is damaged";
+  }
+  if (has("does not look like a") || has("unknown image type") || has("no 'ftyp' box") ||
+      has("no 'meta' box")) {
+    return "not a readable " + name + ": its content is damaged or of another kind";
+  }
+  if (has("unsupported")) {
+    return "unsupported " + name + ": it uses a feature the " + name + " reader does not support";
+  }
+  if (has("end of file") || has("failed to read") || has("end of data")) {
+    return "corrupt " + name + ": its metadata ends early";
+  }
+  return "corrupt " + name + ": its metadata cannot be read";
+}
+
+// BigTIFF: TIFF version 43, with 64-bit offsets.
+bool is_bigtiff(std::span<const std::uint8_t> d) {
+  return d.size() >= 4 && ((d[0] == 'I' && d[1] == 'I' && d[2] == 43 && d[3] == 0) ||
+                           (d[0] == 'M' && d[1] == 'M' && d[2] == 0 && d[3] == 43));
+}
+
+// A MediaInfo with the error of a library message.
+MediaInfo failure(Format format, std::string_view message) {
+  MediaInfo info;
+  info.error = failure_words(format_label(format), message);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
     message.remove_suffix(1);
   }
-  const std::string_view label = format_label(format);
-  std::string sentence =
-      label.empty() ? std::string("no metadata could be read") : "corrupt " + std::string(label);
-  sentence += ": ";
-  sentence += message.empty() ? std::string("unknown error") : display_text(message);
-  return sentence;
+  // The library's message may quote bytes of the file: escaped.
+  info.error_detail = message.empty() ? std::string("unknown error") : display_text(message);
+  return info;
 }
 
 // A text value up to its first NUL, without leading or trailing blanks.
@@ -115,6 +149,17 @@ std::uint32_t exif_uint(const Exiv2::ExifData& exif, const char* key) {
   }
   const long value = datum->toLong(0);
   return value > 0 && value <= 0x7fffffffL ? static_cast<std::uint32_t>(value) : 0;
+}
+
+// A text tag that DNG writes as BYTE or ASCII (OriginalRawFileName): its bytes as text.
+std::string exif_bytes_text(const Exiv2::ExifData& exif, const char* key) {
+  const Exiv2::Exifdatum* datum = find_exif(exif, key);
+  if (!datum || datum->size() == 0 || datum->size() > 4096) {
+    return {};
+  }
+  std::string bytes(datum->size(), '\0');
+  datum->copy(reinterpret_cast<Exiv2::byte*>(bytes.data()), Exiv2::littleEndian);
+  return trimmed(std::move(bytes));
 }
 
 std::string xmp_text(const Exiv2::XmpData& xmp, const char* key) {
@@ -243,6 +288,7 @@ MediaInfo interpret(const RawMetadata& raw) {
     std::swap(info.width, info.height);
   }
   read_makernote(raw.exif, info);
+  info.original_raw = exif_bytes_text(raw.exif, "Exif.Image.OriginalRawFileName");
   return info;
 }
 
@@ -356,11 +402,18 @@ void init_still_metadata() {
   heif_init(nullptr);
 }
 
+std::string library_failure_words(Format format, std::string_view message) {
+  return failure_words(format_label(format), message);
+}
+
 MediaInfo read_still_metadata(std::span<const std::uint8_t> data, Format format) {
   if (data.empty()) {
     MediaInfo info;
     info.error = "empty file: no metadata could be read";
     return info;
+  }
+  if (is_bigtiff(data)) {
+    return {}; // exiv2 0.27 reads no BigTIFF: that says nothing of the file, which has no metadata here
   }
   try {
     RawMetadata raw;
@@ -376,26 +429,18 @@ MediaInfo read_still_metadata(std::span<const std::uint8_t> data, Format format)
         raw = RawMetadata();
         read_exiv2(data, raw);
       } catch (...) {
-        MediaInfo info;
-        info.error = failure_sentence(format, heif_failure);
-        return info;
+        return failure(format, heif_failure);
       }
       return interpret(raw);
     }
     read_exiv2(data, raw);
     return interpret(raw);
   } catch (const Exiv2::AnyError& error) {
-    MediaInfo info;
-    info.error = failure_sentence(format, error.what());
-    return info;
+    return failure(format, error.what());
   } catch (const std::exception& error) {
-    MediaInfo info;
-    info.error = failure_sentence(format, error.what());
-    return info;
+    return failure(format, error.what());
   } catch (...) {
-    MediaInfo info;
-    info.error = failure_sentence(format, "unexpected failure");
-    return info;
+    return failure(format, "unexpected failure");
   }
 }
 

@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const ipd::Format format = ipd::fuzz::pick(ipd::fuzz::k_integrity_formats, input);
   const std::string error = ipd::check_complete(format, input.subspan(1));
   ipd::fuzz::require_display_safe("completeness error", error);
-  if (!error.empty() && !error.starts_with("truncated: ") && !error.starts_with("corrupt: ")) {
-    std::fprintf(stderr, "error neither truncated nor corrupt: %s\n", error.c_str());
+  if (!error.empty() && !error.starts_with("the file is cut short: ") && !error.starts_with("corrupt: ")) {
+    std::fprintf(stderr, "error neither cut short nor corrupt: %s\n", error.c_str());
     std::abort();
   }
   return 0;

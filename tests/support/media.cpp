@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace ipd::test {
@@ -96,6 +98,12 @@ Exiv2::ExifData exif_of(const ExifSpec& spec) {
     stamp.read(spec.gps_time);
     exif.add(Exiv2::ExifKey("Exif.GPSInfo.GPSTimeStamp"), &stamp);
   }
+  if (!spec.original_raw_name.empty()) {
+    const Exiv2::DataValue value(reinterpret_cast<const Exiv2::byte*>(spec.original_raw_name.data()),
+                                 static_cast<long>(spec.original_raw_name.size()), Exiv2::invalidByteOrder,
+                                 Exiv2::unsignedByte);
+    exif.add(Exiv2::ExifKey("Exif.Image.OriginalRawFileName"), &value);
+  }
   if (wants_makernote(spec)) {
     const std::string note = apple_makernote_bytes(spec.content_id, spec.burst_id);
     const Exiv2::DataValue value(reinterpret_cast<const Exiv2::byte*>(note.data()),
@@ -125,13 +133,17 @@ void put_u32(std::string& out, std::uint32_t value) {
 
 } // namespace
 
-std::string make_jpeg(int width, int height, const ExifSpec& exif, unsigned seed, int quality) {
+std::string make_jpeg(int width, int height, const ExifSpec& exif, unsigned seed, int quality,
+                      int restart_interval) {
   init_media_libraries();
   std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);
   const vips::VImage image =
       vips::VImage::new_from_memory(pixels.data(), pixels.size(), width, height, 3, VIPS_FORMAT_UCHAR);
-  const std::string jpeg =
-      blob_bytes(image.jpegsave_buffer(vips::VImage::option()->set("Q", quality)->set("strip", true)));
+  auto* options = vips::VImage::option()->set("Q", quality)->set("strip", true);
+  if (restart_interval > 0) {
+    options->set("restart_interval", restart_interval);
+  }
+  const std::string jpeg = blob_bytes(image.jpegsave_buffer(options));
   return with_metadata(jpeg, exif_of(exif), xmp_of(exif.xmp_date_created));
 }
 
@@ -182,6 +194,15 @@ std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed)
 
 std::string make_tiff(int width, int height, const ExifSpec& exif, unsigned seed) {
   return tiff_with_exif(width, height, exif, seed, false);
+}
+
+std::string make_bigtiff(int width, int height, unsigned seed) {
+  init_media_libraries();
+  std::vector<std::uint8_t> pixels = make_pixels(width, height, seed);
+  const vips::VImage image =
+      vips::VImage::new_from_memory(pixels.data(), pixels.size(), width, height, 3, VIPS_FORMAT_UCHAR);
+  return blob_bytes(image.tiffsave_buffer(
+      vips::VImage::option()->set("strip", true)->set("bigtiff", true)->set("tile", true)));
 }
 
 ExifSpec iphone_exif(const char* when, const char* model, const char* content_id) {
@@ -241,6 +262,120 @@ std::string apple_makernote_bytes(std::string_view content_id, std::string_view 
   }
   put_u32(note, 0);
   return note + data;
+}
+
+} // namespace ipd::test
+
+namespace ipd::test {
+
+namespace {
+
+std::uint64_t get_be(const std::string& d, std::size_t at, unsigned bytes) {
+  std::uint64_t v = 0;
+  for (unsigned i = 0; i < bytes; ++i) {
+    v = v << 8 | static_cast<std::uint8_t>(d.at(at + i));
+  }
+  return v;
+}
+
+void put_be(std::string& d, std::size_t at, unsigned bytes, std::uint64_t v) {
+  for (unsigned i = 0; i < bytes; ++i) {
+    d.at(at + bytes - 1 - i) = static_cast<char>((v >> (8 * i)) & 0xff);
+  }
+}
+
+// The offset of the first child box of `type` between begin and end, or npos.
+std::size_t find_box(const std::string& d, std::size_t begin, std::size_t end, const char* type) {
+  for (std::size_t at = begin; at + 8 <= end;) {
+    const std::uint64_t size = get_be(d, at, 4);
+    if (d.compare(at + 4, 4, type) == 0) {
+      return at;
+    }
+    if (size < 8) {
+      break;
+    }
+    at += size;
+  }
+  return std::string::npos;
+}
+
+} // namespace
+
+std::string heic_with_exif_first(const std::string& heic) {
+  std::string d = heic;
+  const std::size_t meta = find_box(d, 0, d.size(), "meta");
+  const std::size_t mdat = find_box(d, 0, d.size(), "mdat");
+  if (meta == std::string::npos || mdat == std::string::npos || mdat < meta) {
+    throw std::runtime_error("heic_with_exif_first: no meta box before the mdat");
+  }
+  const std::size_t iloc = find_box(d, meta + 12, meta + get_be(d, meta, 4), "iloc");
+  if (iloc == std::string::npos) {
+    throw std::runtime_error("heic_with_exif_first: no iloc box");
+  }
+  const unsigned version = static_cast<std::uint8_t>(d[iloc + 8]);
+  const unsigned offset_size = static_cast<std::uint8_t>(d[iloc + 12]) >> 4;
+  const unsigned length_size = static_cast<std::uint8_t>(d[iloc + 12]) & 15;
+  const unsigned base_size = static_cast<std::uint8_t>(d[iloc + 13]) >> 4;
+  const unsigned index_size = version >= 1 ? static_cast<std::uint8_t>(d[iloc + 13]) & 15 : 0;
+  std::size_t at = iloc + 14;
+  const std::uint64_t items = get_be(d, at, version < 2 ? 2 : 4);
+  at += version < 2 ? 2 : 4;
+  struct Extent {
+    std::size_t field;      // where its offset is written
+    std::size_t base_field; // where its item's base offset is written
+    std::uint64_t offset;   // in the file: base + the offset written
+    std::uint64_t length;
+  };
+  std::vector<Extent> extents;
+  for (std::uint64_t i = 0; i < items; ++i) {
+    at += version < 2 ? 2 : 4; // item_ID
+    if (version >= 1) {
+      if ((get_be(d, at, 2) & 15) != 0) {
+        throw std::runtime_error("heic_with_exif_first: an item not in the mdat");
+      }
+      at += 2; // construction_method
+    }
+    at += 2; // data_reference_index
+    const std::size_t base_field = at;
+    const std::uint64_t base = get_be(d, at, base_size);
+    at += base_size;
+    const std::uint64_t count = get_be(d, at, 2);
+    at += 2;
+    for (std::uint64_t e = 0; e < count; ++e) {
+      at += index_size;
+      extents.push_back(
+          {at, base_field, base + get_be(d, at, offset_size), get_be(d, at + offset_size, length_size)});
+      at += offset_size + length_size;
+    }
+  }
+  // The Exif item: a 4-byte offset, then "Exif\0\0" or straight away a TIFF header.
+  const auto exif = std::find_if(extents.begin(), extents.end(), [&](const Extent& x) {
+    return x.length > 10 && (d.compare(x.offset + 4, 4, "Exif") == 0 ||
+                             d.compare(x.offset + 4, 4, std::string("MM\0*", 4)) == 0 ||
+                             d.compare(x.offset + 4, 4, std::string("II*\0", 4)) == 0);
+  });
+  if (exif == extents.end() || offset_size == 0) {
+    throw std::runtime_error("heic_with_exif_first: no Exif extent");
+  }
+  std::sort(extents.begin(), extents.end(),
+            [](const Extent& x, const Extent& y) { return x.offset < y.offset; });
+  const Extent first = *std::find_if(extents.begin(), extents.end(),
+                                     [&](const Extent& x) { return x.offset == exif->offset; });
+  std::string data = heic.substr(first.offset, first.length);
+  std::uint64_t next = extents.front().offset + first.length;
+  for (const Extent& x : extents) {
+    // Each extent's new place in the file, as its offset from a base of 0.
+    put_be(d, x.base_field, base_size, 0);
+    if (x.offset == first.offset) {
+      put_be(d, x.field, offset_size, extents.front().offset);
+    } else {
+      data += heic.substr(x.offset, x.length);
+      put_be(d, x.field, offset_size, next);
+      next += x.length;
+    }
+  }
+  d.replace(extents.front().offset, data.size(), data);
+  return d;
 }
 
 } // namespace ipd::test

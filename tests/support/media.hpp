@@ -20,11 +20,12 @@ struct ExifSpec {
   std::string make;
   std::string model;
   std::string software;
-  int orientation = 0;          // EXIF orientation 1..8 (HEIC: also written as irot/imir)
-  std::string content_id;       // Apple MakerNote 0x0011
-  std::string burst_id;         // Apple MakerNote 0x000b
-  std::string xmp_date_created; // XMP photoshop:DateCreated
-  bool apple_makernote = false; // write an Apple MakerNote even without ids
+  int orientation = 0;           // EXIF orientation 1..8 (HEIC: also written as irot/imir)
+  std::string content_id;        // Apple MakerNote 0x0011
+  std::string burst_id;          // Apple MakerNote 0x000b
+  std::string xmp_date_created;  // XMP photoshop:DateCreated
+  bool apple_makernote = false;  // write an Apple MakerNote even without ids
+  std::string original_raw_name; // DNG OriginalRawFileName (what a raw converter writes)
 };
 
 // Interleaved RGB pixels, width×height: a gradient between random corner colours with random
@@ -37,8 +38,10 @@ ExifSpec iphone_exif(const char* when = "2021:05:03 14:22:01", const char* model
                      const char* content_id = "");
 
 // The bytes of a width×height JPEG whose pixels depend on `seed` (different seeds give clearly
-// different images), carrying `exif` (with an Apple MakerNote when it has ids).
-std::string make_jpeg(int width, int height, const ExifSpec& exif, unsigned seed = 0, int quality = 90);
+// different images), carrying `exif` (with an Apple MakerNote when it has ids); with a restart
+// marker every `restart_interval` MCUs when it is not 0.
+std::string make_jpeg(int width, int height, const ExifSpec& exif, unsigned seed = 0, int quality = 90,
+                      int restart_interval = 0);
 // The same as a HEIC (HEVC) whose primary image is stored width×height; orientation 5..8 make it
 // display height×width, as iPhones do.
 std::string make_heic(int width, int height, const ExifSpec& exif, unsigned seed = 0);
@@ -49,6 +52,11 @@ std::string make_png(int width, int height, unsigned seed = 0, std::string_view 
 std::string make_dng(int width, int height, const ExifSpec& exif, unsigned seed = 0);
 // The same as a plain TIFF (no DNGVersion).
 std::string make_tiff(int width, int height, const ExifSpec& exif, unsigned seed = 0);
+// `heic` (as libheif writes it: the Exif item after the pictures) with its mdat reordered as an
+// iPhone orders it, the Exif item first, so that a cut in the pictures leaves the metadata whole.
+std::string heic_with_exif_first(const std::string& heic);
+// A width×height BigTIFF (64-bit offsets) written by libvips/libtiff (bigtiff=TRUE), no metadata.
+std::string make_bigtiff(int width, int height, unsigned seed = 0);
 // An Apple MakerNote as iOS writes it, holding the given content identifier and BurstUUID
 // (each left out when empty).
 std::string apple_makernote_bytes(std::string_view content_id, std::string_view burst_id);
