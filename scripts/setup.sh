@@ -17,9 +17,13 @@ if [ "${1:-}" = "--tests" ]; then
   packages+=(clang libclang-rt-dev) # libclang-rt-dev: clang's default version's compiler-rt
 fi
 
-# The test of the review page opens it in a browser (Debian's chromium); it skips with a message
-# when there is none, so a browser that cannot be installed does not stop the set-up.
-browser=chromium
+# With --tests, the browser the test of the review page opens it in (Debian's chromium); that
+# test skips with a message when there is none, so a browser that cannot be installed does not
+# stop the set-up.
+browser=()
+if [ "${1:-}" = "--tests" ]; then
+  browser=(chromium)
+fi
 
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -48,9 +52,11 @@ if [ "$codename" = bookworm ]; then
 fi
 
 browser_missing=()
-if ! dpkg-query -W -f='${Status}' "$browser" 2>/dev/null | grep -q 'install ok installed'; then
-  browser_missing=("$browser")
-fi
+for p in "${browser[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    browser_missing+=("$p")
+  fi
+done
 
 if [ ${#missing[@]} -eq 0 ] && [ ${#backports[@]} -eq 0 ] && [ ${#browser_missing[@]} -eq 0 ]; then
   exit 0
@@ -67,6 +73,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ ${#browser_missing[@]} -gt 0 ]; then
   if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${browser_missing[@]}"; then
-    echo "setup: $browser could not be installed: the test of the review page will skip" >&2
+    echo "setup: ${browser_missing[*]} could not be installed: the test of the review page will skip" >&2
   fi
 fi
