@@ -30,7 +30,8 @@ const char* k_live_id = "6A1F0C2E-0000-4000-8000-00000000000A";
 //   DCIM/IMG_0001.HEIC + .JPG          the JPG iOS converted (a copy), the HEIC turned a quarter
 //   Win/IMG_0002.JPG + (Bob's copy)    a byte copy whose name needs quoting in a shell
 //   DCIM/IMG_0003.HEIC + .MOV          a Live Photo
-//   Burst/IMG_0004.JPG, IMG_0005.JPG   two frames of one instant: a near miss
+//   Burst/IMG_0004.JPG, IMG_0005.JPG   two frames of one instant: a near miss, shown once though
+//   Burst/IMG_0004 (resaved).JPG       a copy of the first frame was kept apart from the second too
 //   Screens/IMG_0200.PNG               no capture time; notes.txt: not a photo
 //   broken.JPG (cut short), link.JPG (a symbolic link): not read, not served
 void make_library(const fs::path& root) {
@@ -53,6 +54,8 @@ void make_library(const fs::path& root) {
   write_file(root / "DCIM/IMG_0003.MOV", test::make_mov(movie));
   write_file(root / "Burst/IMG_0004.JPG",
              test::make_jpeg(160, 120, test::iphone_exif("2021:06:03 12:00:00"), 4));
+  write_file(root / "Burst/IMG_0004 (resaved).JPG",
+             test::make_jpeg(160, 120, test::iphone_exif("2021:06:03 12:00:00"), 4, 70));
   write_file(root / "Burst/IMG_0005.JPG",
              test::make_jpeg(160, 120, test::iphone_exif("2021:06:03 12:00:00"), 5));
   write_file(root / "Screens/IMG_0200.PNG", test::make_png(40, 30, 6));
@@ -135,6 +138,7 @@ const load = (url) => new Promise((resolve) => {
     add('unreadable-rows', doc.querySelectorAll('tr[data-error]').length);
     add('near-misses', doc.querySelectorAll('section.near-miss').length);
     add('live', doc.querySelectorAll('section.live').length);
+    for (const p of doc.querySelectorAll('section.near-miss > p')) say('near-miss-text', p.textContent);
     add('remote', [...doc.querySelectorAll('[src], [href]')].filter(e => /^[a-z]+:/i.test(e.getAttribute('src') || e.getAttribute('href'))).length);
     const copy = [...doc.querySelectorAll('section.capture figure[data-role="duplicate"]')]
       .find(f => f.textContent.includes("Bob's copy"));
@@ -236,7 +240,7 @@ TEST_CASE("review: the page opens in Chromium with every preview and counts that
   INFO("review: " << r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK(r.out.find("wrote review/index.html: " + std::to_string(counts.at("files")) +
-                   " files, 2 captures with copies, 1 near misses, 1 Live Photos, 1 decisions") == 0);
+                   " files, 3 captures with copies, 1 near misses, 1 Live Photos, 1 decisions") == 0);
   const std::size_t previews = previews_in(tmp / "review");
   CHECK(previews >= 6); // the stills of the captures, the Live Photo, the near miss and the PNG
   CHECK(r.out.find("previews: " + std::to_string(previews) + " made, ") !=
@@ -259,6 +263,7 @@ TEST_CASE("review: the page opens in Chromium with every preview and counts that
   CHECK(found["unreadable-rows"] == std::to_string(counts.at("unreadable")));
   CHECK(found["count-list-unreadable"] == std::to_string(counts.at("unreadable")));
   CHECK(found["near-misses"] == "1");
+  CHECK(found["near-miss-text"].find("1 more pair of copies of these two captures too") != std::string::npos);
   CHECK(found["count-near-misses"] == "1");
   CHECK(found["live"] == "1");
   CHECK(found["count-decisions"] == "1");

@@ -90,16 +90,61 @@ void group_captures(Model& m) {
   }
 }
 
+// The capture a file is shown in: its keeper's path for a copy, else its own; empty for a file
+// that is no longer an input.
+std::string_view capture_of(const Model& m, std::size_t file) {
+  if (file == k_no_file) {
+    return {};
+  }
+  const File& f = m.files[file];
+  const bool copy =
+      f.placement && (f.placement->role == Role::duplicate || f.placement->role == Role::raw_sidecar);
+  return copy && !f.placement->keeper.empty() ? std::string_view(f.placement->keeper)
+                                              : std::string_view(f.record.path);
+}
+
+// How close a near miss came: its sample distance, else its whole-picture distance.
+double closeness(const NearMiss& miss) {
+  return miss.sample >= 0 ? miss.sample : miss.whole >= 0 ? miss.whole : 1e9;
+}
+
+// One item per pair of captures, however many of their copies the content check compared: the
+// closest pair stands for them. A pair whose files ended in one capture after all is no miss.
 void place_near_misses(Model& m, std::vector<NearMiss> misses) {
+  std::map<std::pair<std::string_view, std::string_view>, std::size_t> by_captures;
   for (NearMiss& miss : misses) {
-    NearMissItem item{std::move(miss), k_no_file, k_no_file};
+    NearMissItem item{std::move(miss), k_no_file, k_no_file, 0};
     item.a = find_file(m, item.miss.a);
     item.b = find_file(m, item.miss.b);
-    const std::size_t shown = item.a != k_no_file ? item.a : item.b;
+    const std::string_view ca = capture_of(m, item.a);
+    const std::string_view cb = capture_of(m, item.b);
+    if (!ca.empty() && ca == cb) {
+      continue;
+    }
+    using Key = std::pair<std::string_view, std::string_view>;
+    const Key key = ca.empty() || cb.empty() ? Key{} : Key{std::min(ca, cb), std::max(ca, cb)};
+    const auto it = key.first.empty() ? by_captures.end() : by_captures.find(key);
+    if (it == by_captures.end()) {
+      if (!key.first.empty()) {
+        by_captures.emplace(key, m.near_misses.size());
+      }
+      m.near_misses.push_back(std::move(item));
+      continue;
+    }
+    NearMissItem& shown = m.near_misses[it->second];
+    item.more_pairs = shown.more_pairs + 1;
+    if (closeness(item.miss) < closeness(shown.miss)) {
+      shown = std::move(item);
+    } else {
+      ++shown.more_pairs;
+    }
+  }
+  for (std::size_t k = 0; k < m.near_misses.size(); ++k) {
+    const NearMissItem& n = m.near_misses[k];
+    const std::size_t shown = n.a != k_no_file ? n.a : n.b;
     const Shelf shelf =
         shown != k_no_file && m.files[shown].placement ? shelf_of(m.files[shown].placement->view) : Shelf{};
-    m.shelves[shelf].near_misses.push_back(m.near_misses.size());
-    m.near_misses.push_back(std::move(item));
+    m.shelves[shelf].near_misses.push_back(k);
   }
 }
 

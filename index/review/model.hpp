@@ -38,11 +38,13 @@ struct LivePair {
   std::size_t movie = 0;
 };
 
-// Two stills the content check kept apart; a file that is no longer an input is k_no_file.
+// Two captures with stills the content check kept apart, shown by their closest pair (the
+// smallest sample distance); a file that is no longer an input is k_no_file.
 struct NearMissItem {
   NearMiss miss;
   std::size_t a = k_no_file;
   std::size_t b = k_no_file;
+  std::size_t more_pairs = 0; // other pairs of the two captures' files kept apart too
 };
 
 // Where an item is paged: the device folder and month of the view ("Apple iPhone 12 Pro",
@@ -72,7 +74,7 @@ struct Model {
   std::vector<File> files;       // in input path order
   std::vector<Capture> captures; // captures with at least one copy, by keeper path
   std::vector<LivePair> live;
-  std::vector<NearMissItem> near_misses;
+  std::vector<NearMissItem> near_misses; // one per pair of captures
   std::map<Shelf, ShelfItems> shelves;
   std::vector<std::size_t> unknown_time; // role unknown-time
   std::vector<std::size_t> other;        // role other

@@ -254,6 +254,10 @@ private:
     if (const std::string d = distance_words(n.miss); !d.empty()) {
       out += " <span class=\"why\">(" + html_text(d) + ")</span>";
     }
+    if (n.more_pairs > 0) {
+      out += "; " + std::to_string(n.more_pairs) + " more pair" + (n.more_pairs == 1 ? "" : "s") +
+             " of copies of these two captures too";
+    }
     out +=
         ". If they are one capture:" + command_html(command_line(m_ctx, "together", {n.miss.a, n.miss.b})) +
         "</p>\n";
@@ -317,7 +321,8 @@ std::string counts_html(const Model& m) {
   line("not in the view (symbolic links and the like)", "not-in-view", c.not_in_view);
   line("with an error", "errors", c.with_errors);
   line("captures with copies", "captures", m.captures.size());
-  line("near misses: same-instant stills kept apart", "near-misses", m.near_misses.size());
+  line("near misses: captures of one instant whose stills were kept apart", "near-misses",
+       m.near_misses.size());
   line("Live Photos", "live-photos", m.live.size());
   line("your decisions", "decisions", m.decisions.size());
   return out + "</table>\n";
@@ -365,7 +370,8 @@ std::size_t write_pages(const CardContext& index_ctx, const fs::path& dir, Progr
     std::string body = counts_html(ctx.model);
     body +=
         "<h2>By device and month</h2>\n<p>Every capture with copies (the keeper and each copy side by side), "
-        "the near misses (stills of one instant the content check kept apart) and the Live Photos.</p>\n"
+        "the near misses (captures of one instant whose stills the content check kept apart, each by its "
+        "closest pair) and the Live Photos.</p>\n"
         "<table><tr><th>device</th><th>month</th><th>with copies</th><th>near misses</th><th>Live Photos</th>"
         "<th>pages</th></tr>\n" +
         shelf_rows + "</table>\n";
