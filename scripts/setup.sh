@@ -17,6 +17,14 @@ if [ "${1:-}" = "--tests" ]; then
   packages+=(clang libclang-rt-dev) # libclang-rt-dev: clang's default version's compiler-rt
 fi
 
+# With --tests, the browser the test of the review page opens it in (Debian's chromium); that
+# test skips with a message when there is none, so a browser that cannot be installed does not
+# stop the set-up.
+browser=()
+if [ "${1:-}" = "--tests" ]; then
+  browser=(chromium)
+fi
+
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
   sudo=(sudo)
@@ -43,16 +51,28 @@ if [ "$codename" = bookworm ]; then
   fi
 fi
 
-if [ ${#missing[@]} -eq 0 ] && [ ${#backports[@]} -eq 0 ]; then
+browser_missing=()
+for p in "${browser[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    browser_missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ] && [ ${#backports[@]} -eq 0 ] && [ ${#browser_missing[@]} -eq 0 ]; then
   exit 0
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-echo "setup: installing ${missing[*]} ${backports[*]}"
+echo "setup: installing ${missing[*]} ${backports[*]} ${browser_missing[*]}"
 "${sudo[@]}" apt-get update -qq
 if [ ${#backports[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq -t bookworm-backports "${backports[@]}"
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [ ${#browser_missing[@]} -gt 0 ]; then
+  if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${browser_missing[@]}"; then
+    echo "setup: ${browser_missing[*]} could not be installed: the test of the review page will skip" >&2
+  fi
 fi

@@ -1,6 +1,7 @@
 // One UTF-8 validator for view names, JSON and terminal output (core/text.hpp).
 #include "index/core/text.hpp"
 #include "index/view/json.hpp"
+#include "tests/support/run.hpp"
 
 #include <doctest/doctest.h>
 
@@ -62,4 +63,40 @@ TEST_CASE("text for the terminal shows C1 controls as escapes and keeps the lett
   CHECK(sanitize_name("a\xC2\x9B"
                       "b") == "a_b");
   CHECK(sanitize_name("25\xC2\xB0") == "25\xC2\xB0");
+}
+
+TEST_CASE("a shell word gives back every name in bash and zsh and shows no control byte") {
+  const std::string names[] = {"IMG_0001.JPG",
+                               "/in/IMG_0002 (1).JPG",
+                               "Bob's copy.JPG",
+                               "a\\b $HOME `x` \"q\" *.JPG",
+                               "caf\xC3\xA9 \xF0\x9F\x93\xB7",
+                               "line\nbreak.JPG",
+                               "tab\there",
+                               "esc\x1b[31m",
+                               "csi \xC2\x9B"
+                               "31m",
+                               "latin1 caf\xE9.JPG",
+                               "quote ' and \xFF",
+                               "-n",
+                               ""};
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    const std::string word = shell_word(name);
+    for (std::size_t i = 0; i < word.size(); ++i) {
+      const auto c = static_cast<unsigned char>(word[i]);
+      CHECK((c >= 0x20 && c != 0x7F));
+      CHECK_FALSE((c == 0xC2 && i + 1 < word.size() && static_cast<unsigned char>(word[i + 1]) < 0xA0)); // C1
+    }
+    CHECK(valid_utf8(word));
+    for (const char* shell : {"/bin/bash", "/bin/zsh"}) {
+      CAPTURE(shell);
+      const auto r = test::run_program({shell, "-c", "printf '%s' " + word});
+      CHECK(r.status == 0);
+      CHECK(r.out == name);
+    }
+  }
+  CHECK(shell_word("IMG_0001.JPG") == "IMG_0001.JPG");
+  CHECK(shell_word("Bob's copy") == "'Bob'\\''s copy'");
+  CHECK(shell_word("a\nb") == "$'a\\x0ab'");
 }

@@ -98,14 +98,17 @@ TEST_CASE("a catalog of the layout with a directory-listing table opens and lose
     return std::set<std::string>(names.begin(), names.end());
   };
   {
-    // Read-only (a listing, a mount), the table of decisions this layout lacks reads as empty.
+    // Read-only (a listing, a mount), the tables of decisions and near misses this layout lacks
+    // read as empty.
     auto catalog = Catalog::open(dir, Catalog::Access::read_only);
     CHECK(families().count("dirs") == 1);
     CHECK(families().count("decisions") == 0);
+    CHECK(families().count("near_misses") == 0);
     CHECK_FALSE(catalog->get(Catalog::Table::decisions, "k"));
     int rows = 0;
-    catalog->scan(Catalog::Table::decisions, "",
-                  [&](std::string_view, std::string_view) { return ++rows > 0; });
+    for (const auto table : {Catalog::Table::decisions, Catalog::Table::near_misses}) {
+      catalog->scan(table, "", [&](std::string_view, std::string_view) { return ++rows > 0; });
+    }
     CHECK(rows == 0);
     TmpDir work;
     auto secondary = Catalog::open_secondary(dir, work.path());
@@ -118,8 +121,8 @@ TEST_CASE("a catalog of the layout with a directory-listing table opens and lose
     batch.put_meta(meta_key::roots, "/p");
     catalog->write(batch);
   }
-  CHECK(families() ==
-        std::set<std::string>{rocksdb::kDefaultColumnFamilyName, "files", "view", "plan", "decisions"});
+  CHECK(families() == std::set<std::string>{rocksdb::kDefaultColumnFamilyName, "files", "view", "plan",
+                                            "decisions", "near_misses"});
   CHECK(Catalog::open(dir, Catalog::Access::read_only)->meta(meta_key::roots) == "/p");
 }
 

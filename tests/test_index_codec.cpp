@@ -177,3 +177,48 @@ TEST_CASE("a decision survives its key and value and keys sort by size then hash
   REQUIRE(decode_decision_notes(encode_decision_notes(notes), notes_back));
   CHECK(notes_back == notes);
 }
+
+TEST_CASE("a placement and a near miss read back as written and a version 1 placement reads without the new "
+          "fields") {
+  Placement p;
+  p.role = Role::duplicate;
+  p.view = "duplicates/Apple iPhone 8/2019/2019-07/20190701_100000_IMG_0001 (2).JPG";
+  p.keeper = "/in/IMG_0001.HEIC";
+  p.reason = "duplicate of /in/IMG_0001.HEIC";
+  p.rules = "same capture\nkept copy wins on: original format HEIC over JPG";
+  p.group = 70000;
+  p.same_as = "same capture: from the sample: content distance 0.31 (same below 1.00)";
+  p.kept_because = "original format HEIC over JPG";
+  const std::string bytes = encode(p);
+  Placement back;
+  REQUIRE(decode(bytes, back));
+  back.source = p.source;
+  CHECK(back == p);
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    CHECK_FALSE(decode(bytes.substr(0, n), back));
+  }
+  // Version 1: the same fields up to the group, nothing after it.
+  Placement old = p;
+  old.same_as.clear();
+  old.kept_because.clear();
+  std::string v1 = encode(old);
+  v1.resize(v1.size() - 2); // the two empty strings' lengths
+  v1[0] = 1;
+  REQUIRE(decode(v1, back));
+  CHECK(back == old);
+  CHECK_FALSE(decode(v1 + std::string(2, '\0'), back)); // a version 1 placement ends at its group
+
+  const NearMiss miss{"/in/a/IMG_1.JPG", "/in/b/IMG_1 edit.JPG", 3.92, -1,
+                      "from the sample: content distance 3.92 (different above 2.00)"};
+  const std::string key = near_miss_key(miss.a, miss.b);
+  const std::string value = encode(miss);
+  NearMiss miss_back;
+  REQUIRE(decode_near_miss(key, value, miss_back));
+  CHECK(miss_back == miss);
+  CHECK(near_miss_key("/in/a", "/z") < near_miss_key("/in/a/b", "/a")); // by the first path, then the second
+  for (std::size_t n = 0; n < value.size(); ++n) {
+    CHECK_FALSE(decode_near_miss(key, value.substr(0, n), miss_back));
+  }
+  CHECK_FALSE(decode_near_miss("no separator", value, miss_back));
+  CHECK_FALSE(decode_near_miss(key + std::string(1, '\0'), value, miss_back));
+}

@@ -428,6 +428,56 @@ TEST_CASE("plan: samples decide clear pairs and the band and an editor's file go
   CHECK(p.plan.stats.pairs_sample_different >= 1);
 }
 
+TEST_CASE("plan: the still pairs the content check refused are its near misses with their distances") {
+  MemoryContent content;
+  auto heic = photo("/in/IMG_60.HEIC", Format::heic);
+  auto resave = photo("/in/w/IMG_60.JPG", Format::jpeg);
+  auto retouched = photo("/in/p/IMG_60.JPG", Format::jpeg);
+  retouched.software = "Adobe Photoshop 25.0";
+  auto burst = photo("/in/b/IMG_61.JPG", Format::jpeg);
+  auto crop = photo("/in/c/IMG_62.JPG", Format::jpeg);
+  crop.width = crop.height = 3024;
+  auto later = photo("/in/IMG_63.JPG", Format::jpeg, 1); // another instant: no candidate at all
+  content.samples[heic.path] = sample_of(60);
+  content.samples[resave.path] = sample_of(60, 1);
+  content.samples[retouched.path] = sample_of(60, 1);
+  content.samples[burst.path] = sample_of(61);
+  content.pictures[heic.path] = picture(60);
+  content.pictures[resave.path] = picture(60, 1);
+  content.pictures[retouched.path] = picture(60, 6);
+  const auto p = plan({heic, resave, retouched, burst, crop, later}, content);
+  std::map<std::pair<std::string, std::string>, NearMiss> misses;
+  for (const NearMiss& m : p.plan.near_misses) {
+    CHECK(m.a < m.b);
+    misses[{m.a, m.b}] = m;
+  }
+  // Every same-instant pair but the one that agreed (the HEIC and its re-save), and none with `later`.
+  CHECK(misses.size() == 9);
+  CHECK(misses.count({heic.path, resave.path}) == 0);
+  for (const auto& [pair, m] : misses) {
+    CHECK(pair.first != later.path);
+    CHECK(pair.second != later.path);
+  }
+  const NearMiss& retouch = misses.at({heic.path, retouched.path});
+  CHECK(retouch.sample == doctest::Approx(0.5).epsilon(0.2));
+  CHECK(retouch.whole >= k_default_fingerprint_threshold);
+  CHECK(retouch.why.find("from the whole picture: content distance") != std::string::npos);
+  CHECK(retouch.why.find("not under 1.50") != std::string::npos);
+  const NearMiss& frame = misses.at({heic.path, burst.path});
+  CHECK(frame.sample > k_sample_different_above);
+  CHECK(frame.whole == -1);
+  CHECK(frame.why.find("from the sample: content distance") != std::string::npos);
+  const NearMiss& cropped = misses.at({heic.path, crop.path});
+  CHECK(cropped.sample == -1);
+  CHECK(cropped.whole == -1);
+  CHECK(cropped.why.find("other aspect ratios in the headers") != std::string::npos);
+  // The pair that agreed says how, and why its keeper won, in fields of their own.
+  CHECK(p.at(resave.path).role == Role::duplicate);
+  CHECK(p.at(resave.path).same_as.find("from the sample: content distance 0.50") != std::string::npos);
+  CHECK(p.at(resave.path).kept_because.find("original format HEIC over JPG") != std::string::npos);
+  CHECK(p.at(heic.path).same_as.empty());
+}
+
 // ---- the user's decisions ---------------------------------------------------------------------
 
 namespace {

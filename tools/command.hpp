@@ -78,6 +78,7 @@ int cmd_together(Args args);
 int cmd_forget(Args args);
 int cmd_decisions(Args args);
 int cmd_verify(Args args);
+int cmd_review(Args args);
 int cmd_help(Args args);    // help.cpp
 int cmd_version(Args args); // version.cpp
 

@@ -101,6 +101,11 @@ constexpr Option k_decisions_options[] = {k_catalog, json_flag("print JSON Lines
 
 constexpr Option k_verify_options[] = {k_catalog};
 
+constexpr Option k_review_options[] = {
+    k_catalog,
+    {"--jobs", "", "N", "previews made at once (default: one per core)", "", Complete::nothing},
+};
+
 constexpr Command k_commands[] = {
     {"index", "[ROOT...]", Complete::directory, "read every file under the roots and plan the view",
      "Adds the folders named to the catalog's roots (roots add up over runs; with none named, the "
@@ -170,6 +175,15 @@ constexpr Command k_commands[] = {
      "go when every duplicate's keeper is held. Names every file that says no; exit status 0 only when "
      "both answers are yes.",
      k_verify_options, cmd_verify},
+    {"review", "DIR", Complete::directory, "an offline HTML page with previews of every decision",
+     "Writes DIR/index.html (made when missing), a page to open in any browser, offline: every capture with "
+     "copies (the keeper and each copy side by side, with preview, format, pixels, size, software, mtime, "
+     "path, role and the rule that decided), the near misses (stills of one instant the content check kept "
+     "apart, with their distances), the Live Photos, unknown_time/, other/, the unreadable files with their "
+     "errors and your decisions, each beside the command that would change it; paged by device and month. "
+     "Previews are cached by content in DIR/thumbs, so a second run makes only new ones. Reads the inputs, "
+     "never changes them, and writes only in DIR, which must lie apart from the input roots and the catalog.",
+     k_review_options, cmd_review},
     {"help",
      "[COMMAND]",
      Complete::command,

@@ -32,7 +32,7 @@ constexpr std::string_view k_marker_name = "IPHONE-PHOTO-DEDUP";
 // A function, not a global: rocksdb::kDefaultColumnFamilyName is itself a global. In the order
 // of Catalog::Table.
 std::vector<std::string> family_names() {
-  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "plan", "decisions"};
+  return {rocksdb::kDefaultColumnFamilyName, "files", "view", "plan", "decisions", "near_misses"};
 }
 
 // The one table that index --rebuild keeps (Catalog::rebuild).

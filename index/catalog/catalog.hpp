@@ -8,6 +8,9 @@
 //   decisions       decision_key(): size, hash   encode(Decision): the user's word, keyed by the
 //                   (big-endian) and verdict     file's content (docs/DESIGN.md §6); kept by
 //                                                rebuild(), empty when an older layout lacks it
+//   near_misses     near_miss_key(): the two     encode(NearMiss): still pairs of one instant the
+//                   input paths                  content check kept apart, with their distances
+//                                                (written with the view; empty in older layouts)
 //
 // The codecs of every table are in codec.hpp. RocksDB stays behind this interface.
 #pragma once
@@ -40,6 +43,9 @@ constexpr std::string_view readers = "readers"; // k_readers_version of the run 
 constexpr std::string_view plan_pending = "plan_pending"; // "1" from an index run's first change to its plan
 constexpr std::string_view plan_decisions = "plan_decisions"; // decisions_digest() the view was planned with
 constexpr std::string_view decision_notes = "decision_notes"; // encode_decision_notes() of that plan
+// The number of near misses the view's plan kept, as decimal text; absent when the view was planned
+// by a version that kept none (the next index plans again).
+constexpr std::string_view near_misses = "near_misses";
 } // namespace meta_key
 
 class Catalog {
@@ -47,7 +53,7 @@ public:
   enum class Access { read_only, read_write };
   // What a writer does when another process writes the catalog: fail at once, or wait.
   enum class Wait { no, yes };
-  enum class Table : std::uint8_t { meta = 0, files = 1, view = 2, plan = 3, decisions = 4 };
+  enum class Table : std::uint8_t { meta = 0, files = 1, view = 2, plan = 3, decisions = 4, near_misses = 5 };
 
   // A set of changes applied atomically by write().
   class Batch {

@@ -1,5 +1,8 @@
 #include "index/catalog/codec.hpp"
 
+#include <bit>
+#include <cmath>
+
 namespace ipd {
 
 void put_varint(std::string& out, std::uint64_t value) {
@@ -175,7 +178,7 @@ bool decode(std::string_view bytes, FileRecord& r) {
 namespace {
 
 constexpr std::uint8_t k_view_version = 1;
-constexpr std::uint8_t k_placement_version = 1;
+constexpr std::uint8_t k_placement_version = 2; // 2 added same_as and kept_because
 
 bool get_role(Reader& in, Role& role) {
   std::uint8_t byte = 0;
@@ -221,6 +224,8 @@ std::string encode(const Placement& p) {
   put_bytes(out, p.reason);
   put_bytes(out, p.rules);
   put_varint(out, p.group);
+  put_bytes(out, p.same_as);
+  put_bytes(out, p.kept_because);
   return out;
 }
 
@@ -228,11 +233,13 @@ bool decode(std::string_view bytes, Placement& p) {
   Reader in(bytes);
   std::uint8_t version = 0;
   std::uint64_t group = 0;
-  const bool ok = in.get_u8(version) && version == k_placement_version && get_role(in, p.role) &&
-                  in.get_bytes(p.view) && in.get_bytes(p.keeper) && in.get_bytes(p.reason) &&
-                  in.get_bytes(p.rules) && in.get_varint(group) && in.at_end();
+  const bool ok = in.get_u8(version) && version >= 1 && version <= k_placement_version &&
+                  get_role(in, p.role) && in.get_bytes(p.view) && in.get_bytes(p.keeper) &&
+                  in.get_bytes(p.reason) && in.get_bytes(p.rules) && in.get_varint(group);
   p.group = static_cast<std::uint32_t>(group);
-  return ok;
+  p.same_as.clear(); // version 1 placements have neither
+  p.kept_because.clear();
+  return ok && (version < 2 || (in.get_bytes(p.same_as) && in.get_bytes(p.kept_because))) && in.at_end();
 }
 
 std::string encode_roots(const std::vector<std::string>& roots) {
@@ -333,6 +340,54 @@ bool decode_decision_notes(std::string_view bytes, std::vector<DecisionNoteRow>&
     notes.push_back(std::move(row));
   }
   return true;
+}
+
+namespace {
+
+constexpr std::uint8_t k_near_miss_version = 1;
+
+void put_distance(std::string& out, double distance) {
+  put_varint(out, std::bit_cast<std::uint64_t>(distance));
+}
+
+bool get_distance(Reader& in, double& distance) {
+  std::uint64_t bits = 0;
+  if (!in.get_varint(bits)) {
+    return false;
+  }
+  distance = std::bit_cast<double>(bits);
+  return std::isfinite(distance);
+}
+
+} // namespace
+
+std::string near_miss_key(std::string_view a, std::string_view b) {
+  std::string key(a);
+  key.push_back('\0');
+  key.append(b);
+  return key;
+}
+
+std::string encode(const NearMiss& miss) {
+  std::string out;
+  out.push_back(static_cast<char>(k_near_miss_version));
+  put_distance(out, miss.sample);
+  put_distance(out, miss.whole);
+  put_bytes(out, miss.why);
+  return out;
+}
+
+bool decode_near_miss(std::string_view key, std::string_view value, NearMiss& miss) {
+  const auto nul = key.find('\0');
+  if (nul == std::string_view::npos || key.find('\0', nul + 1) != std::string_view::npos) {
+    return false;
+  }
+  miss.a = std::string(key.substr(0, nul));
+  miss.b = std::string(key.substr(nul + 1));
+  Reader in(value);
+  std::uint8_t version = 0;
+  return in.get_u8(version) && version == k_near_miss_version && get_distance(in, miss.sample) &&
+         get_distance(in, miss.whole) && in.get_bytes(miss.why) && in.at_end();
 }
 
 } // namespace ipd

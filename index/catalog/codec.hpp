@@ -48,10 +48,19 @@ bool decode(std::string_view bytes, FileRecord& record);
 // A view entry (the view path is the key).
 std::string encode(const ViewEntry& entry);
 bool decode(std::string_view bytes, ViewEntry& entry);
-// A placement without its source (the input path is the key).
+// A placement without its source (the input path is the key). Version 2 added same_as and
+// kept_because at the end; decode still reads version 1 placements, which lack them.
 std::string encode(const Placement& placement);
 // Decodes into `placement` (source left as is).
 bool decode(std::string_view bytes, Placement& placement);
+
+// The near_misses table: the key is the two input paths with a NUL between them (a first).
+std::string near_miss_key(std::string_view a, std::string_view b);
+// The near miss without its paths (they are the key).
+std::string encode(const NearMiss& miss);
+// Decodes a near miss from its key and value. Returns false for an unknown version, a key of
+// another form, or corrupt bytes.
+bool decode_near_miss(std::string_view key, std::string_view value, NearMiss& miss);
 
 // The roots of an index run, each followed by a NUL.
 std::string encode_roots(const std::vector<std::string>& roots);

@@ -39,7 +39,24 @@ struct Placement {
   std::string reason;      // one line
   std::string rules;       // every rule that decided, one per line (for explain)
   std::uint32_t group = 0; // capture group (0: none)
+  // Duplicates and raw-sidecars: how the file is one capture with its keeper ("byte-identical
+  // copy", "same capture: from the sample: content distance 0.31 (same below 1.00)").
+  std::string same_as;
+  // Duplicates: the rule that made their keeper win over them ("original format HEIC over JPG",
+  // "your decision (keep, 2026-12-01)").
+  std::string kept_because;
   bool operator==(const Placement&) const = default;
+};
+
+// Two stills of one instant, device and content identifier that the content check kept apart
+// (an edit, a crop, a burst frame, an HDR pair): what a user checks to be sure no copy was missed.
+struct NearMiss {
+  std::string a; // input paths, a < b
+  std::string b;
+  double sample = -1; // the sample distance (0-255); -1 when not sampled
+  double whole = -1;  // the whole-picture distance (--full-compare: percent); -1 when not compared
+  std::string why;    // "from the sample: content distance 3.92 (different above 2.00)", ...
+  bool operator==(const NearMiss&) const = default;
 };
 
 // One file of the view, as the catalog keeps it.

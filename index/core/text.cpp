@@ -103,9 +103,43 @@ std::string shell_word(std::string_view text) {
   if (safe) {
     return std::string(text);
   }
-  std::string quoted = "'";
-  for (const char c : text) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  // Where display_text would escape a byte (a control character, C1 included, or a byte that is
+  // no UTF-8), $'…' spells it as \xNN instead, so the word shows as what it is.
+  const auto is_control = [&](std::size_t i, std::size_t n) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    return n == 0 || (n == 1 && (c < 0x20 || c == 0x7F)) ||
+           (n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0);
+  };
+  bool printable = true;
+  for (std::size_t i = 0; i < text.size() && printable;) {
+    const std::size_t n = utf8_length(text, i);
+    printable = !is_control(i, n);
+    i += std::max<std::size_t>(n, 1);
+  }
+  if (printable) {
+    std::string quoted = "'";
+    for (const char c : text) {
+      quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return quoted + "'";
+  }
+  std::string quoted = "$'";
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_length(text, i);
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (is_control(i, n)) {
+      for (std::size_t k = 0; k < std::max<std::size_t>(n, 1); ++k) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(text[i + k]));
+        quoted += buf;
+      }
+    } else if (c == '\'' || c == '\\') {
+      quoted += '\\';
+      quoted += static_cast<char>(c);
+    } else {
+      quoted.append(text.substr(i, n));
+    }
+    i += std::max<std::size_t>(n, 1);
   }
   return quoted + "'";
 }

@@ -37,7 +37,8 @@ std::string display_text(std::string_view text);
 std::string display_path(std::string_view path);
 
 // `text` as one word for a POSIX shell, to show a command a user can paste: as it is when it has
-// only safe characters, else in single quotes.
+// only safe characters, else in single quotes; where it holds a control character or bytes that
+// are not UTF-8, as $'…' with those spelled \xNN (bash, zsh and ksh read it; dash does not).
 std::string shell_word(std::string_view text);
 
 } // namespace ipd

@@ -1,4 +1,4 @@
-// The decoding functions of fingerprint.hpp and sample.hpp for the core: they load the pixels
+// The decoding functions of fingerprint.hpp, sample.hpp and thumbnail.hpp for the core: they load the pixels
 // module on first use (module.hpp) and forward to it.
 #include "index/core/module.hpp"
 #include "index/pixels/pixels_module.hpp"
@@ -65,6 +65,16 @@ bool compute_sample_from(std::span<const std::uint8_t> data, Format format, Samp
     return false;
   }
   return loaded.module.sample(data, format, source, out, report, error);
+}
+
+bool make_thumbnail(std::span<const std::uint8_t> data, Format format, int side, std::string& jpeg,
+                    std::string& error) {
+  const auto& loaded = load();
+  if (!loaded.module.thumbnail) {
+    error = loaded.error;
+    return false;
+  }
+  return loaded.module.thumbnail(data, format, side, jpeg, error);
 }
 
 } // namespace ipd

@@ -7,4 +7,5 @@ extern "C" __attribute__((visibility("default"))) void ipd_pixels_module(ipd::Pi
   out->full_compare = ipd::full_compare_percent;
   out->version = ipd::image_decoder_version;
   out->sample = ipd::compute_sample_from;
+  out->thumbnail = ipd::make_thumbnail;
 }

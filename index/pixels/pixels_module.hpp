@@ -1,9 +1,10 @@
 // The interface of the pixels module, libipd_pixels.so (see module.hpp): the functions of
-// fingerprint.hpp and sample.hpp that decode images (libvips, libheif, libjpeg).
+// fingerprint.hpp, sample.hpp and thumbnail.hpp that decode images (libvips, libheif, libjpeg).
 #pragma once
 
 #include "index/pixels/fingerprint.hpp"
 #include "index/pixels/sample.hpp"
+#include "index/pixels/thumbnail.hpp"
 
 namespace ipd {
 
@@ -16,6 +17,8 @@ struct PixelsModule {
   std::string (*version)(std::string& module, std::string& error);
   bool (*sample)(std::span<const std::uint8_t> data, Format format, SampleSource source, Sample& out,
                  SampleReport& report, std::string& error);
+  bool (*thumbnail)(std::span<const std::uint8_t> data, Format format, int side, std::string& jpeg,
+                    std::string& error);
 };
 
 } // namespace ipd

@@ -121,8 +121,8 @@ std::vector<FileIndex> place_raw_sidecars(FamilyContext& ctx, const Family& f, c
       p.keeper = k.path;
       p.view = ctx.names.claim(f.dir, f.stem, ViewNames::ext_for(r));
       p.reason = "image beside its RAW file " + k.path;
-      p.rules =
-          keeper_why + "\n" + ctx.kinship.how_same(i, keeper) + "\n--no-raw-sidecars makes it a duplicate";
+      p.same_as = ctx.kinship.how_same(i, keeper);
+      p.rules = keeper_why + "\n" + p.same_as + "\n--no-raw-sidecars makes it a duplicate";
     } else {
       rest.push_back(i);
     }

@@ -270,8 +270,9 @@ std::string distance_text(double distance) {
 // What the samples said of a still pair that needs pixels.
 struct SampleJudgement {
   SampleVerdict verdict = SampleVerdict::undecided;
-  double distance = -1; // -1: no sample of one of them
-  bool editor = false;  // `same`, but an editor wrote one of them: the whole pictures decide
+  double distance = -1;      // -1: no sample of one of them
+  bool editor = false;       // `same`, but an editor wrote one of them: the whole pictures decide
+  bool other_aspect = false; // `different` for the samples' aspect ratios
 };
 
 // The sample's band, scaled with --threshold: a stricter threshold than the default makes the
@@ -298,10 +299,11 @@ SampleJudgement judge_by_samples(const std::vector<FileRecord>& records, const M
     return j;
   }
   j.distance = sample_distance(sa, sb);
-  j.verdict = !aspects_match(sa.aspect, sb.aspect) ? SampleVerdict::different
-              : j.distance < band.same_below       ? SampleVerdict::same
-              : j.distance > band.different_above  ? SampleVerdict::different
-                                                   : SampleVerdict::undecided;
+  j.other_aspect = !aspects_match(sa.aspect, sb.aspect);
+  j.verdict = j.other_aspect                      ? SampleVerdict::different
+              : j.distance < band.same_below      ? SampleVerdict::same
+              : j.distance > band.different_above ? SampleVerdict::different
+                                                  : SampleVerdict::undecided;
   const auto long_side = [&](FileIndex i) { return std::max(records[i].width, records[i].height); };
   if (j.verdict == SampleVerdict::different && aspects_match(sa.aspect, sb.aspect) &&
       std::min(long_side(pair.first), long_side(pair.second)) < k_sample_min_long_side) {
@@ -339,56 +341,104 @@ std::optional<AgreeingPair> compare_movies(const FileRecord& x, const FileRecord
   return pair;
 }
 
+// What the whole pictures say of a still pair: agreed, with the distance and how; or not, with the
+// distance where one was measured (-1 otherwise) and why.
+struct PixelAnswer {
+  bool agree = false;
+  double distance = -1;
+  std::string why;
+};
+
+// ", the sample (0.93) was in the band between clear answers", or why an editor's file was looked
+// at whole.
+std::string sample_note(const SampleJudgement& sampled) {
+  if (sampled.editor) {
+    return "; an editor wrote one of them, so the sample (" + distance_text(sampled.distance) +
+           ") does not decide alone";
+  }
+  if (sampled.distance >= 0) {
+    return "; the sample (" + distance_text(sampled.distance) + ") was in the band between clear answers";
+  }
+  return {};
+}
+
 // A still pair whose samples left it open, from the whole pictures: the fingerprints of the files
 // standing in for each (or, with --full-compare, the pictures themselves).
-std::optional<AgreeingPair> compare_pixels(const std::vector<FileRecord>& records, const Measures& prints,
-                                           const SampleJudgement& sampled, const PlanOptions& options,
-                                           FileContent& content, AgreeingPair pair) {
-  const FileRecord& x = records[pair.a];
-  const FileRecord& y = records[pair.b];
+PixelAnswer compare_pixels(const std::vector<FileRecord>& records, const Measures& prints,
+                           const SampleJudgement& sampled, const PlanOptions& options, FileContent& content,
+                           FilePair pair) {
+  const FileRecord& x = records[pair.first];
+  const FileRecord& y = records[pair.second];
   Fingerprint fx;
   Fingerprint fy;
-  if (!decode_fingerprint(records[prints.printed_by(pair.a)].fingerprint, fx) ||
-      !decode_fingerprint(records[prints.printed_by(pair.b)].fingerprint, fy)) {
+  if (!decode_fingerprint(records[prints.printed_by(pair.first)].fingerprint, fx) ||
+      !decode_fingerprint(records[prints.printed_by(pair.second)].fingerprint, fy)) {
     // Without pixels, equal content identifiers and equal instants settle it.
     if (x.content_id.empty() || x.content_id != y.content_id) {
-      return std::nullopt;
+      return {false, -1, "the pictures could not be decoded, and no content identifier joins them"};
     }
-    pair.why = "same content identifier and instant (pixels not decodable)";
-    return pair;
+    return {true, 0, "same content identifier and instant (pixels not decodable)"};
   }
   if (!aspects_match(fx.aspect, fy.aspect)) {
-    return std::nullopt;
+    return {false, -1, "the pictures have other aspect ratios"};
   }
   char buf[96];
   if (options.full_compare) {
     std::string error;
     const double percent = content.full_compare(x, y, error);
-    if (percent < 0 || percent >= options.full_threshold) {
-      return std::nullopt;
+    if (percent < 0) {
+      return {false, -1, "the whole images could not be compared: " + error};
     }
-    pair.distance = percent;
-    std::snprintf(buf, sizeof buf, "whole images differ by %.2f%% (under %.2f%%)", percent,
-                  options.full_threshold);
-    pair.why = buf;
-    return pair;
+    const bool agree = percent < options.full_threshold;
+    std::snprintf(buf, sizeof buf, "whole images differ by %.2f%% (%s %.2f%%)", percent,
+                  agree ? "under" : "not under", options.full_threshold);
+    return {agree, percent, buf};
   }
-  pair.distance = fingerprint_distance(fx, fy);
-  if (pair.distance >= options.threshold) {
-    return std::nullopt;
+  const double distance = fingerprint_distance(fx, fy);
+  const bool agree = distance < options.threshold;
+  std::snprintf(buf, sizeof buf, "from the whole picture: content distance %.2f (%s %.2f)", distance,
+                agree ? "under" : "not under", options.threshold);
+  return {agree, distance, buf + sample_note(sampled) + stand_in_note(records, prints, pair)};
+}
+
+std::string size_text(const FileRecord& r) {
+  return std::to_string(r.width) + "\u00d7" + std::to_string(r.height);
+}
+
+// What the samples and the whole pictures found of one still pair.
+struct PixelEvidence {
+  const Measures& samples;
+  const Measures& prints;
+  const SampleJudgement& sampled;
+  const SampleBand& band;
+};
+
+// A still pair that needed pixels, into `out`: agreed, or refused with what was measured.
+void judge_pixel_pair(const std::vector<FileRecord>& records, const PixelEvidence& e,
+                      const PlanOptions& options, FileContent& content, FilePair pair, ContentCheck& out) {
+  const auto [a, b] = pair;
+  const SampleJudgement& j = e.sampled;
+  if (j.verdict == SampleVerdict::same) {
+    out.agreeing.push_back({a, b, j.distance,
+                            "from the sample: content distance " + distance_text(j.distance) +
+                                " (same below " + distance_text(e.band.same_below) + ")" +
+                                stand_in_note(records, e.samples, pair)});
+    return;
   }
-  std::snprintf(buf, sizeof buf, "from the whole picture: content distance %.2f (under %.2f)", pair.distance,
-                options.threshold);
-  pair.why = buf;
-  if (sampled.editor) {
-    pair.why += "; an editor wrote one of them, so the sample (" + distance_text(sampled.distance) +
-                ") does not decide alone";
-  } else if (sampled.distance >= 0) {
-    pair.why +=
-        "; the sample (" + distance_text(sampled.distance) + ") was in the band between clear answers";
+  if (j.verdict == SampleVerdict::different) {
+    out.refused.push_back({a, b, j.distance, -1,
+                           j.other_aspect ? "from the sample: the pictures have other aspect ratios"
+                                          : "from the sample: content distance " + distance_text(j.distance) +
+                                                " (different above " + distance_text(e.band.different_above) +
+                                                ")" + stand_in_note(records, e.samples, pair)});
+    return;
   }
-  pair.why += stand_in_note(records, prints, {pair.a, pair.b});
-  return pair;
+  PixelAnswer whole = compare_pixels(records, e.prints, j, options, content, pair);
+  if (whole.agree) {
+    out.agreeing.push_back({a, b, whole.distance, std::move(whole.why)});
+  } else {
+    out.refused.push_back({a, b, j.distance, whole.distance, std::move(whole.why)});
+  }
 }
 
 } // namespace
@@ -445,30 +495,28 @@ ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<F
   for (const auto& [a, b] : candidates) {
     const FileRecord& x = records[a];
     const FileRecord& y = records[b];
-    std::optional<AgreeingPair> agreed;
     if (x.kind == Kind::movie) {
-      agreed = compare_movies(x, y, {a, b, 0, {}});
-    } else if (!needs_pixels(x, y)) {
-      agreed = AgreeingPair{a, b, 0, "a RAW file and an image of the same instant and device"};
-    } else if (const Settle s = headers.settle.at({a, b}); s == Settle::same) {
-      agreed = AgreeingPair{a, b, 0, "same content identifier, instant and size, written by the camera"};
-    } else if (s == Settle::same_damaged) {
-      agreed = AgreeingPair{a, b, 0,
-                            "same instant to the subsecond, device and size (a damaged file: its pixels are "
-                            "partly missing, so they are not compared)"};
-    } else if (s == Settle::pixels) {
-      const SampleJudgement& j = judged.at({a, b});
-      if (j.verdict == SampleVerdict::same) {
-        agreed =
-            AgreeingPair{a, b, j.distance,
-                         "from the sample: content distance " + distance_text(j.distance) + " (same below " +
-                             distance_text(band.same_below) + ")" + stand_in_note(records, samples, {a, b})};
-      } else if (j.verdict == SampleVerdict::undecided) {
-        agreed = compare_pixels(records, prints, j, options, content, {a, b, 0, {}});
+      if (auto agreed = compare_movies(x, y, {a, b, 0, {}})) {
+        out.agreeing.push_back(std::move(*agreed));
       }
-    }
-    if (agreed) {
-      out.agreeing.push_back(std::move(*agreed));
+    } else if (!needs_pixels(x, y)) {
+      out.agreeing.push_back({a, b, 0, "a RAW file and an image of the same instant and device"});
+    } else if (const Settle s = headers.settle.at({a, b}); s == Settle::same) {
+      out.agreeing.push_back({a, b, 0, "same content identifier, instant and size, written by the camera"});
+    } else if (s == Settle::same_damaged) {
+      out.agreeing.push_back(
+          {a, b, 0,
+           "same instant to the subsecond, device and size (a damaged file: its pixels are "
+           "partly missing, so they are not compared)"});
+    } else if (s == Settle::refused) {
+      out.refused.push_back(
+          {a, b, -1, -1,
+           aspects_differ(x, y)
+               ? "other aspect ratios in the headers (" + size_text(x) + " and " + size_text(y) + ")"
+               : "a damaged file whose subsecond, device or size differ from the other's (its "
+                 "pixels are partly missing, so they are not compared)"});
+    } else {
+      judge_pixel_pair(records, {samples, prints, judged.at({a, b}), band}, options, content, {a, b}, out);
     }
   }
   return out;

@@ -110,8 +110,18 @@ struct AgreeingPair {
   std::string why;
 };
 
+// Two stills of a candidate pair whose content does not agree, and what was measured of them.
+struct RefusedPair {
+  FileIndex a = 0; // a < b
+  FileIndex b = 0;
+  double sample = -1; // sample distance; -1 when not sampled
+  double whole = -1;  // whole-picture distance (--full-compare: percent); -1 when not compared
+  std::string why;
+};
+
 struct ContentCheck {
   std::vector<AgreeingPair> agreeing; // in candidate order
+  std::vector<RefusedPair> refused;   // the still pairs that needed pixels and disagree, in candidate order
   std::vector<FileIndex> printed;     // files this pass fingerprinted, ascending
 };
 
@@ -119,7 +129,8 @@ struct ContentCheck {
 // and an image by instant and device alone; stills by their headers where they settle it (equal
 // content identifiers and camera-made sizes agree, other aspect ratios do not), else by
 // fingerprints, computed in parallel once per set of files settled together from its member
-// cheapest to decode. Sets the records' fingerprints and the stats' content figures.
+// cheapest to decode. Keeps the still pairs it refused, with their distances (the near misses).
+// Sets the records' fingerprints and the stats' content figures.
 ContentCheck check_content(std::vector<FileRecord>& records, const std::vector<FilePair>& candidates,
                            const PlanOptions& options, FileContent& content, PlanStats& stats);
 

@@ -7,7 +7,8 @@
 //           ─► 3 candidates      same kind, instant, device; content ids not different; no edit
 //                                against its original; none with an `apart` file
 //           ─► 4 content         headers settle a pair (content id + size: same; aspect: different),
-//                                else fingerprints; movies by duration and dimensions
+//                                else samples, then fingerprints; movies by duration and dimensions;
+//                                the still pairs refused are kept as near misses
 //           ─► 5 groups          agreeing pairs merge closest first, only when every pair across
 //                                two groups agrees; a damaged file then follows its closest
 //                                agreeing file; each `together` set joins its groups
@@ -126,6 +127,9 @@ Plan make_plan(std::vector<FileRecord>& records, const std::vector<std::string>&
   }
   plan.readme = readme_text(records, plan.placements, stats.groups, decisions, decided.outcomes);
   plan.decisions = std::move(decided.outcomes);
+  for (const RefusedPair& r : checked.refused) {
+    plan.near_misses.push_back({records[r.a].path, records[r.b].path, r.sample, r.whole, r.why});
+  }
 
   stats.hashed = copies.hashed.size() + decided.hashed.size();
   plan.updated = copies.hashed;

@@ -71,6 +71,7 @@ struct Plan {
   std::string readme;                     // README.txt at the view root
   std::vector<std::size_t> updated;       // records whose sample, fingerprint or content hash this run set
   std::vector<DecisionOutcome> decisions; // one per decision given, in their order
+  std::vector<NearMiss> near_misses;      // still pairs of one instant the content check kept apart
   PlanStats stats;
 };
 

@@ -82,6 +82,8 @@ void place_duplicates(const std::vector<FileRecord>& records, const std::vector<
     const std::string won = kinship.why_kept(keeper, i);
     const std::string decided = kinship.decided(i);
     p.reason = "duplicate of " + records[keeper].path + " (" + same + "; kept: " + won + ")";
+    p.same_as = same;
+    p.kept_because = won;
     p.rules = "same capture as the " + std::string(role_name(keeper_role)) + ": " + same + "\n" + keeper_why +
               "\nkept copy wins on: " + won + (decided.empty() ? "" : "\n" + decided);
   }

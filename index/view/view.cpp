@@ -41,6 +41,11 @@ void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord
   readme.reason = "what each folder of this view holds";
   readme.content = plan.readme;
   batch.put(Catalog::Table::view, k_readme_name, encode(readme));
+  batch.clear(Catalog::Table::near_misses);
+  for (const NearMiss& miss : plan.near_misses) {
+    batch.put(Catalog::Table::near_misses, near_miss_key(miss.a, miss.b), encode(miss));
+  }
+  batch.put_meta(meta_key::near_misses, std::to_string(plan.near_misses.size()));
   for (auto i : plan.updated) {
     batch.put_file(records[i]);
   }
@@ -95,8 +100,11 @@ void require_complete_view(const Catalog& catalog) {
 std::optional<Plan> refresh_plan(Catalog& catalog, const PlanOptions& options, bool inputs_changed) {
   const std::string described = describe(options);
   const std::string digest = decisions_digest(catalog);
+  // A view planned before near misses were kept is planned again (from the kept samples and
+  // fingerprints: nothing is decoded twice).
   if (!inputs_changed && catalog.meta(meta_key::plan_options) == described &&
-      catalog.meta(meta_key::plan_decisions).value_or("0") == digest && view_complete(catalog)) {
+      catalog.meta(meta_key::plan_decisions).value_or("0") == digest && catalog.meta(meta_key::near_misses) &&
+      view_complete(catalog)) {
     return std::nullopt;
   }
   using Clock = std::chrono::steady_clock;
@@ -151,6 +159,20 @@ void for_each_placement(const Catalog& catalog, const std::function<void(Placeme
     fn(std::move(p));
     return true;
   });
+}
+
+std::vector<NearMiss> near_misses(const Catalog& catalog) {
+  std::vector<NearMiss> out;
+  catalog.scan(Catalog::Table::near_misses, "", [&](std::string_view key, std::string_view value) {
+    NearMiss miss;
+    if (!decode_near_miss(key, value, miss)) {
+      throw Fatal("catalog " + catalog.dir().string() + ": undecodable near miss " + display_path(key) +
+                  "; run `iphone-photo-dedup index --rebuild ROOT...`");
+    }
+    out.push_back(std::move(miss));
+    return true;
+  });
+  return out;
 }
 
 } // namespace ipd

@@ -15,8 +15,8 @@
 
 namespace ipd {
 
-// Writes the plan in one atomic batch: placements, view entries and README.txt replace the
-// previous ones; the records the plan updated, the options, and the digest of the decisions it
+// Writes the plan in one atomic batch: placements, view entries, README.txt and the near misses
+// replace the previous ones; the records the plan updated, the options, and the digest of the decisions it
 // was made with (`digest`, decisions_digest()) and its notes on `decisions` are stored.
 void write_plan(Catalog& catalog, const Plan& plan, const std::vector<FileRecord>& records,
                 const PlanOptions& options, const std::vector<Decision>& decisions,
@@ -53,5 +53,9 @@ std::optional<ViewEntry> view_entry(const Catalog& catalog, std::string_view pat
 std::optional<Placement> placement_of(const Catalog& catalog, std::string_view source);
 // Calls `fn` for every placement, in input path order. Throws Fatal on an undecodable one.
 void for_each_placement(const Catalog& catalog, const std::function<void(Placement&&)>& fn);
+
+// The near misses of the view's plan, in path order (empty for a view planned before they were
+// kept). Throws Fatal on an undecodable one.
+std::vector<NearMiss> near_misses(const Catalog& catalog);
 
 } // namespace ipd
