@@ -247,10 +247,10 @@ CivilTime civil_time(std::int64_t local) {
   return t;
 }
 
-std::string format_iso8601(const CaptureTime& time) {
-  if (!time.known()) {
-    return {};
-  }
+namespace {
+
+// The time as the file states it, known or not (a save time is stated, not known).
+std::string format_stated(const CaptureTime& time) {
   const CivilTime t = civil_time(time.local);
   char buf[64];
   int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", t.year, t.month, t.day, t.hour,
@@ -268,6 +268,12 @@ std::string format_iso8601(const CaptureTime& time) {
     out += buf;
   }
   return out;
+}
+
+} // namespace
+
+std::string format_iso8601(const CaptureTime& time) {
+  return time.known() ? format_stated(time) : std::string();
 }
 
 std::string_view time_source_name(TimeSource source) {
@@ -290,9 +296,7 @@ std::string describe_time(const CaptureTime& time) {
     return "(none)";
   }
   if (time.source == TimeSource::save_time) {
-    CaptureTime stated = time;
-    stated.source = TimeSource::exif_modified;
-    return "(none: EXIF DateTime " + format_iso8601(stated) +
+    return "(none: EXIF DateTime " + format_stated(time) +
            " is when the file was last saved, and no camera or GPS time confirms it)";
   }
   return format_iso8601(time) + " (" + std::string(time_source_name(time.source)) + ")";
