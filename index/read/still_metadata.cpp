@@ -167,6 +167,15 @@ std::string xmp_text(const Exiv2::XmpData& xmp, const char* key) {
   return it == xmp.end() || it->count() == 0 ? std::string() : trimmed(it->toString());
 }
 
+// Gives `time` the offset the EXIF tag `key` states ("-07:00"), unless its text already had one.
+void take_offset(const Exiv2::ExifData& exif, const char* key, CaptureTime& time) {
+  std::int16_t minutes = 0;
+  if (!time.has_offset && parse_offset(exif_text(exif, key), minutes)) {
+    time.has_offset = true;
+    time.offset_minutes = minutes;
+  }
+}
+
 CaptureTime exif_original_time(const Exiv2::ExifData& exif) {
   CaptureTime time;
   time.source = TimeSource::exif_original;
@@ -178,11 +187,7 @@ CaptureTime exif_original_time(const Exiv2::ExifData& exif) {
       parse_subsec(exif_text(exif, "Exif.Photo.SubSecTimeOriginal"), with_subsec)) {
     time = with_subsec;
   }
-  std::int16_t minutes = 0;
-  if (!time.has_offset && parse_offset(exif_text(exif, "Exif.Photo.OffsetTimeOriginal"), minutes)) {
-    time.has_offset = true;
-    time.offset_minutes = minutes;
-  }
+  take_offset(exif, "Exif.Photo.OffsetTimeOriginal", time);
   return time;
 }
 
@@ -243,11 +248,7 @@ CaptureTime capture_time(const RawMetadata& raw) {
   }
   time.source = TimeSource::exif_modified;
   if (parse_datetime(exif_text(raw.exif, k_exif_modified_key), time)) {
-    std::int16_t minutes = 0;
-    if (!time.has_offset && parse_offset(exif_text(raw.exif, "Exif.Photo.OffsetTime"), minutes)) {
-      time.has_offset = true;
-      time.offset_minutes = minutes;
-    }
+    take_offset(raw.exif, "Exif.Photo.OffsetTime", time);
     if (!modified_time_confirmed(raw, time)) {
       time.source = TimeSource::save_time;
     }
