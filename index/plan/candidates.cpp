@@ -46,10 +46,12 @@ bool same_instant(const CaptureTime& a, const CaptureTime& b) {
 std::vector<FilePair> candidate_pairs(const std::vector<FileRecord>& records,
                                       const std::vector<FileClass>& classes, const ByteCopies& copies) {
   std::map<std::pair<int, std::int64_t>, std::vector<FileIndex>> buckets;
+  std::vector<Facts> facts(records.size()); // of the files bucketed (a file may be in two buckets)
   for (FileIndex i = 0; i < records.size(); ++i) {
     if (classes[i] != FileClass::timed || copies.rep[i] != i) {
       continue;
     }
+    facts[i] = facts_of(records[i]);
     const CaptureTime& t = records[i].capture;
     const int kind = static_cast<int>(records[i].kind);
     buckets[{kind * 2, t.local}].push_back(i);
@@ -58,16 +60,13 @@ std::vector<FilePair> candidate_pairs(const std::vector<FileRecord>& records,
     }
   }
   std::set<FilePair> pairs;
-  std::vector<Facts> facts;
   for (const auto& [key, members] : buckets) {
-    facts.clear();
-    for (const FileIndex i : members) {
-      facts.push_back(facts_of(records[i]));
-    }
     for (std::size_t p = 0; p < members.size(); ++p) {
       for (std::size_t q = p + 1; q < members.size(); ++q) {
-        if (may_be_one_capture(records[members[p]], facts[p], records[members[q]], facts[q])) {
-          pairs.emplace(std::min(members[p], members[q]), std::max(members[p], members[q]));
+        const FileIndex a = members[p];
+        const FileIndex b = members[q];
+        if (may_be_one_capture(records[a], facts[a], records[b], facts[b])) {
+          pairs.emplace(std::min(a, b), std::max(a, b));
         }
       }
     }
